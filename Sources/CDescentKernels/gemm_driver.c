@@ -1,0 +1,113 @@
+// BLIS-style blocked GEMM driver, shared by every kernel path.
+//
+// Loop nest (outermost first), with the cache level each packed operand is sized for:
+//   ic over M in steps of mc   -- packed A block (mc x kc) lives in L3, packed once per (ic, pc)
+//   pc over K in steps of kc   -- the first kc block applies the caller's beta, later ones add (beta 1)
+//   jc over N in steps of nc   -- packed B block (kc x nc) lives in L2
+//   ir over the A panels (mr)  -- one A micro-panel (mr x kc) stays in L1 for the whole jr loop
+//   jr over the B panels (nr)  -- B micro-panels stream from L2 through the micro-kernel
+// The ic and jc loops write disjoint parts of C, so a thread pool can later split them (each worker
+// packing its own A block; B blocks shared per jc).
+//
+// Packing buffers are cached per thread (64-byte aligned, grown on demand) and freed by a pthread key
+// destructor when the thread exits, so repeated small calls do not pay for allocation or page faults.
+#define DESCENT_KERNELS_INTERNAL
+#include "CDescentKernels.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+typedef struct {
+  void *ptr;
+  size_t size;
+} workspace;
+
+static _Thread_local workspace tls_ws;
+static pthread_key_t ws_key;
+static pthread_once_t ws_once = PTHREAD_ONCE_INIT;
+
+static void ws_destroy(void *p) {
+  workspace *ws = (workspace *)p;
+  free(ws->ptr);
+  ws->ptr = NULL;
+  ws->size = 0;
+}
+
+static void ws_make_key(void) { (void)pthread_key_create(&ws_key, ws_destroy); }
+
+// Returns a 64-byte aligned buffer of at least `bytes`, owned by the calling thread.
+static void *workspace_get(size_t bytes) {
+  workspace *ws = &tls_ws;
+  if (ws->size >= bytes) return ws->ptr;
+  pthread_once(&ws_once, ws_make_key);
+  free(ws->ptr);
+  ws->ptr = NULL;
+  ws->size = 0;
+  size_t rounded = (bytes + 4095) & ~(size_t)4095;
+  void *p = NULL;
+  if (posix_memalign(&p, 64, rounded) != 0) return NULL;
+  ws->ptr = p;
+  ws->size = rounded;
+  // Registers the destructor for this thread (idempotent).
+  (void)pthread_setspecific(ws_key, ws);
+  return p;
+}
+
+static inline long min_l(long a, long b) { return a < b ? a : b; }
+static inline long round_up(long x, long m) { return (x + m - 1) / m * m; }
+
+// Splits `total` into ceil(total / max) near-equal blocks (a multiple of `unit` each) instead of
+// full blocks plus a thin remainder: e.g. M = 1024 with mc = 1008 would otherwise repack all of B
+// for a 16-row tail, and K = 1024 with kc = 384 would end with a short, less efficient k block.
+static inline long balanced_block(long total, long max, long unit) {
+  long nblocks = (total + max - 1) / max;
+  long b = round_up((total + nblocks - 1) / nblocks, unit);
+  return b < max ? b : max;
+}
+
+#define DEFINE_DRIVER(T, P)                                                                              \
+  void descent_##P##gemm_blocked(const descent_##P##gemm_impl *impl, int transA, int transB, long M,   \
+                                 long N, long K, T alpha, const T *A, long lda, const T *B, long ldb,   \
+                                 T beta, T *C, long ldc) {                                              \
+    const long MR = impl->mr, NR = impl->nr;                                                            \
+    const long MC = balanced_block(M, impl->mc, MR);                                                    \
+    const long KC = balanced_block(K, impl->kc, 1);                                                     \
+    const long NC = balanced_block(N, impl->nc, NR);                                                    \
+    /* The A area is rounded up to 64 bytes so that the B area starts cache-line aligned too. */       \
+    size_t a_elems = (size_t)round_up(min_l(M, MC), MR) * (size_t)min_l(K, KC);                        \
+    size_t a_bytes = (a_elems * sizeof(T) + 63) & ~(size_t)63;                                          \
+    size_t b_elems = (size_t)min_l(K, KC) * (size_t)round_up(min_l(N, NC), NR);                        \
+    char *ws = (char *)workspace_get(a_bytes + b_elems * sizeof(T));                                    \
+    if (!ws) abort();                                                                                   \
+    T *Ap = (T *)ws;                                                                                    \
+    T *Bp = (T *)(ws + a_bytes);                                                                        \
+    for (long ic = 0; ic < M; ic += MC) {                                                               \
+      const long mc = min_l(MC, M - ic);                                                                \
+      for (long pc = 0; pc < K; pc += KC) {                                                             \
+        const long kc = min_l(KC, K - pc);                                                              \
+        const T beta_k = pc == 0 ? beta : (T)1;                                                         \
+        /* op(A)[ic:, pc:] */                                                                           \
+        const T *Ablk = transA ? A + pc * lda + ic : A + ic * lda + pc;                                 \
+        descent_##P##pack_a(transA, Ablk, lda, mc, kc, impl->mr, Ap);                                   \
+        for (long jc = 0; jc < N; jc += NC) {                                                           \
+          const long nc = min_l(NC, N - jc);                                                            \
+          /* op(B)[pc:, jc:] */                                                                         \
+          const T *Bblk = transB ? B + jc * ldb + pc : B + pc * ldb + jc;                               \
+          descent_##P##pack_b(transB, Bblk, ldb, kc, nc, impl->nr, Bp);                                 \
+          for (long ir = 0; ir < mc; ir += MR) {                                                        \
+            const long m = min_l(MR, mc - ir);                                                          \
+            const T *ap = Ap + ir * kc;                                                                 \
+            T *crow = C + (ic + ir) * ldc + jc;                                                         \
+            for (long jr = 0; jr < nc; jr += NR) {                                                      \
+              const long n = min_l(NR, nc - jr);                                                        \
+              impl->kernel(kc, alpha, ap, Bp + jr * kc, beta_k, crow + jr, ldc, m, n);                  \
+            }                                                                                           \
+          }                                                                                             \
+        }                                                                                               \
+      }                                                                                                 \
+    }                                                                                                   \
+  }
+
+DEFINE_DRIVER(float, s)
+DEFINE_DRIVER(double, d)

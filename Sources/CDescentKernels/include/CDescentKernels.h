@@ -1,0 +1,88 @@
+#ifndef CDESCENT_KERNELS_H
+#define CDESCENT_KERNELS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// C[M x N] = alpha * op(A) * op(B) + beta * C, row-major. op(X) = X or X^T (transA/transB != 0).
+// lda/ldb/ldc are row strides in elements of the matrices as stored (A stored M x K if !transA, K x M if transA).
+// beta == 0 means C is overwritten without being read (NaNs in C do not propagate).
+void descent_sgemm(int transA, int transB, long M, long N, long K, float alpha, const float *A, long lda,
+                   const float *B, long ldb, float beta, float *C, long ldc);
+void descent_dgemm(int transA, int transB, long M, long N, long K, double alpha, const double *A, long lda,
+                   const double *B, long ldb, double beta, double *C, long ldc);
+
+// Which kernel path is in use: "avx512", "avx2" or "portable".
+const char *descent_gemm_path(void);
+
+// For tests and benchmarks only: force the kernel path ("avx512", "avx2" or "portable"; a path the CPU
+// lacks falls back to the best supported one, as with the DESCENT_CPU environment variable).
+// NULL or "" drops the forced choice; the next call detects again (and reads DESCENT_CPU again).
+// Process-wide; calls already running keep the path they started with.
+void descent_gemm_force_path(const char *name);
+
+#ifdef DESCENT_KERNELS_INTERNAL
+// ---------------------------------------------------------------------------------------------
+// Internal to the C target (the .c files define DESCENT_KERNELS_INTERNAL before including this
+// header; Swift never sees this part).
+//
+// A path is a micro-kernel plus its blocking sizes. The micro-kernel computes an MR x NR tile
+//   C[0:m, 0:n] = alpha * Apanel * Bpanel + beta * C   (beta == 0: C is not read)
+// from packed panels: Apanel is kc steps of MR values (column p of the A block), Bpanel is kc steps
+// of NR values (row p of the B block), both zero-padded to full MR/NR. m <= MR, n <= NR give the
+// valid part of the tile at the matrix edges; the kernel must not touch C outside it.
+
+typedef void (*descent_skernel_fn)(long kc, float alpha, const float *a, const float *b, float beta, float *c,
+                                   long ldc, long m, long n);
+typedef void (*descent_dkernel_fn)(long kc, double alpha, const double *a, const double *b, double beta,
+                                   double *c, long ldc, long m, long n);
+
+// mc: rows of A packed at once, kc: depth of a block, nc: columns of B packed at once (kept in L2).
+typedef struct {
+  int mr, nr;
+  long mc, kc, nc;
+  descent_skernel_fn kernel;
+} descent_sgemm_impl;
+
+typedef struct {
+  int mr, nr;
+  long mc, kc, nc;
+  descent_dkernel_fn kernel;
+} descent_dgemm_impl;
+
+// Path descriptors. The x86 ones exist only on x86_64.
+extern const descent_sgemm_impl descent_sgemm_portable;
+extern const descent_dgemm_impl descent_dgemm_portable;
+#if defined(__x86_64__)
+extern const descent_sgemm_impl descent_sgemm_avx2;
+extern const descent_dgemm_impl descent_dgemm_avx2;
+extern const descent_sgemm_impl descent_sgemm_avx512;
+extern const descent_dgemm_impl descent_dgemm_avx512;
+#endif
+
+// Blocked driver (gemm_driver.c): assumes M, N, K > 0 and alpha != 0.
+void descent_sgemm_blocked(const descent_sgemm_impl *impl, int transA, int transB, long M, long N, long K,
+                           float alpha, const float *A, long lda, const float *B, long ldb, float beta, float *C,
+                           long ldc);
+void descent_dgemm_blocked(const descent_dgemm_impl *impl, int transA, int transB, long M, long N, long K,
+                           double alpha, const double *A, long lda, const double *B, long ldb, double beta,
+                           double *C, long ldc);
+
+// Packing (gemm_pack.c). pack_a: the mc x kc block of op(A) starting at A into ceil(mc/mr) panels of
+// mr x kc; pack_b: the kc x nc block of op(B) starting at B into ceil(nc/nr) panels of kc x nr.
+void descent_spack_a(int transA, const float *A, long lda, long mc, long kc, int mr, float *dst);
+void descent_spack_b(int transB, const float *B, long ldb, long kc, long nc, int nr, float *dst);
+void descent_dpack_a(int transA, const double *A, long lda, long mc, long kc, int mr, double *dst);
+void descent_dpack_b(int transB, const double *B, long ldb, long kc, long nc, int nr, double *dst);
+
+// Edge helpers for kernels that compute a full tile into a scratch buffer (gemm_portable.c).
+void descent_smerge_tile(long m, long n, const float *t, long ldt, float beta, float *c, long ldc);
+void descent_dmerge_tile(long m, long n, const double *t, long ldt, double beta, double *c, long ldc);
+#endif // DESCENT_KERNELS_INTERNAL
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif // CDESCENT_KERNELS_H

@@ -1,0 +1,103 @@
+/// The backward pass: a topological sort of the graph from the output, then one loop that hands
+/// each node the sum of its incoming gradients (micrograd's engine, at scale).
+extension Tensor {
+  /// Computes the gradient of this scalar with respect to every leaf that requires grad,
+  /// adding it to their `grad`, like `loss.backward()`.
+  ///
+  /// - Parameter retainGraph: keep the graph so that backward can run through it again.
+  public func backward(retainGraph: Bool = false) {
+    guard count == 1 else {
+      opFailure(
+        "backward",
+        "grad can be implicitly created only for scalar outputs, but this tensor has shape \(shapeText(shape)). Reduce it first (loss.mean(), loss.sum()) or pass backward(gradient:) with a tensor of shape \(shapeText(shape))."
+      )
+    }
+    backward(gradient: Tensor.ones(shape, dtype: dtype), retainGraph: retainGraph)
+  }
+
+  /// Backward from a non-scalar output, given the gradient of some scalar with respect to it
+  /// (PyTorch's `tensor.backward(gradient)`).
+  public func backward(gradient: Tensor, retainGraph: Bool = false) {
+    guard requiresGradFlag else {
+      opFailure(
+        "backward",
+        "element 0 of tensors does not require grad and does not have a grad_fn (shape \(shapeText(shape))). Create the leaves with requiresGrad: true and compute outside noGrad."
+      )
+    }
+    guard gradient.shape == shape else {
+      opFailure(
+        "backward",
+        "Mismatch in shape: grad_output[0] has a shape of \(shapeText(gradient.shape)) and output[0] has a shape of \(shapeText(shape)). Pass a gradient of the output's shape."
+      )
+    }
+    guard let root = gradientEdge else { return }
+    GradMode.$isEnabled.withValue(false) {
+      runBackward(from: root, gradient: gradient.converted(to: dtype), retainGraph: retainGraph)
+    }
+  }
+}
+
+/// Nodes reachable from `root`, each after every node that feeds it a gradient.
+private func topologicalOrder(from root: Node) -> [Node] {
+  var order: [Node] = []
+  var visited = Set<ObjectIdentifier>()
+  // Iterative post-order DFS: deep graphs (long unrolled loops) must not overflow the stack.
+  var stack: [(node: Node, nextIndex: Int)] = [(root, 0)]
+  visited.insert(ObjectIdentifier(root))
+  while !stack.isEmpty {
+    let (node, index) = stack[stack.count - 1]
+    if index < node.nextFunctions.count {
+      stack[stack.count - 1].nextIndex += 1
+      if let next = node.nextFunctions[index], visited.insert(ObjectIdentifier(next)).inserted {
+        stack.append((next, 0))
+      }
+    } else {
+      order.append(node)
+      stack.removeLast()
+    }
+  }
+  return order.reversed()
+}
+
+private func runBackward(from root: Node, gradient: Tensor, retainGraph: Bool) {
+  let order = topologicalOrder(from: root)
+  root.pendingGradient = gradient
+  for node in order {
+    guard let incoming = node.pendingGradient else { continue }
+    node.pendingGradient = nil
+    if node.isAccumulateGrad {
+      node.variable?.accumulateGradient(incoming)
+      continue
+    }
+    guard let backward = node.backwardFunction else {
+      for rest in order { rest.pendingGradient = nil }
+      opFailure(
+        "backward",
+        "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retainGraph: true if you need to backward through the graph a second time (failed at \(node.name))."
+      )
+    }
+    let inputGradients = backward(incoming)
+    if !retainGraph { node.backwardFunction = nil }
+    for (next, gradient) in zip(node.nextFunctions, inputGradients) {
+      guard let next, let gradient else { continue }
+      if let existing = next.pendingGradient {
+        next.pendingGradient = existing + gradient
+      } else {
+        next.pendingGradient = gradient
+      }
+    }
+  }
+}
+
+extension Tensor {
+  /// Adds `gradient` into `grad`. The first gradient is copied, so that `grad` never aliases a
+  /// tensor that backward handed to several leaves.
+  func accumulateGradient(_ gradient: Tensor) {
+    let incoming = gradient.shape == shape ? gradient : gradient.sumTo(shape)
+    if let grad {
+      noGrad { grad.addInPlace(incoming) }
+    } else {
+      grad = incoming.copyData()
+    }
+  }
+}

@@ -1,0 +1,109 @@
+/// Whether ops record the backward graph. Task-local, so `noGrad` in one thread or task never
+/// switches gradients off in another.
+enum GradMode {
+  @TaskLocal static var isEnabled = true
+}
+
+/// Runs `body` without recording the backward graph, like `with torch.no_grad():`.
+///
+/// Use it for parameter updates (`W -= lr * W.grad!`) and for evaluation.
+@discardableResult
+public func noGrad<R>(_ body: () throws -> R) rethrows -> R {
+  try GradMode.$isEnabled.withValue(false) { try body() }
+}
+
+/// Runs `body` with the backward graph recorded, even inside `noGrad` (`torch.enable_grad()`).
+@discardableResult
+public func enableGrad<R>(_ body: () throws -> R) rethrows -> R {
+  try GradMode.$isEnabled.withValue(true) { try body() }
+}
+
+/// True when ops record the graph here (`torch.is_grad_enabled()`).
+public var isGradEnabled: Bool { GradMode.isEnabled }
+
+extension Tensor {
+  /// Whether gradients flow to this tensor: set on leaves; true for results of ops on such
+  /// tensors while gradients are recorded.
+  public var requiresGrad: Bool {
+    get { requiresGradFlag }
+    set {
+      guard gradFn == nil else {
+        opFailure(
+          "requiresGrad",
+          "you can only change requires_grad flags of leaf variables; this tensor was made by \(gradFn!.name). Use detach() to get a leaf."
+        )
+      }
+      if newValue && !dtype.isFloatingPoint {
+        opFailure(
+          "requiresGrad",
+          "only Tensors of floating point dtype can require gradients (got \(dtype), shape \(shapeText(shape))). Convert first: t.to(.float32)."
+        )
+      }
+      requiresGradFlag = newValue
+    }
+  }
+
+  /// True for tensors made by the user rather than by a recorded op (PyTorch's `is_leaf`).
+  public var isLeaf: Bool { gradFn == nil }
+
+  /// Sets `requiresGrad` and returns self, like `requires_grad_()`.
+  @discardableResult
+  public func requiresGrad_(_ flag: Bool = true) -> Tensor {
+    requiresGrad = flag
+    return self
+  }
+
+  /// The same data, cut from the graph (shares storage), like `detach()`.
+  public func detach() -> Tensor {
+    Tensor(storage: storage, shape: shape, strides: strides, offset: storageOffset, dtype: dtype)
+  }
+
+  /// The node a consumer of this tensor links to: its `gradFn`, or for a leaf that requires
+  /// grad its `AccumulateGrad` node.
+  var gradientEdge: Node? {
+    if let gradFn { return gradFn }
+    guard requiresGradFlag else { return nil }
+    if let accumulateNode { return accumulateNode }
+    let node = Node(accumulatingInto: self)
+    accumulateNode = node
+    return node
+  }
+}
+
+/// Records `out = op(inputs)` in the graph when gradients are on and an input needs one.
+/// `backward` maps the output's gradient to one gradient per input (nil where not needed).
+@inline(__always)
+func record(
+  _ name: String, _ out: Tensor, _ inputs: [Tensor],
+  _ backward: @escaping (Tensor) -> [Tensor?]
+) {
+  guard GradMode.isEnabled else { return }
+  var any = false
+  for input in inputs where input.requiresGradFlag {
+    any = true
+    break
+  }
+  guard any else { return }
+  out.gradFn = Node(name: name, nextFunctions: inputs.map { $0.gradientEdge }, backward: backward)
+  out.requiresGradFlag = true
+}
+
+/// The two-input form of `record`, which avoids building an array on the hot path when no
+/// input needs a gradient.
+@inline(__always)
+func record(
+  _ name: String, _ out: Tensor, _ a: Tensor, _ b: Tensor,
+  _ backward: @escaping (Tensor) -> [Tensor?]
+) {
+  guard (a.requiresGradFlag || b.requiresGradFlag) && GradMode.isEnabled else { return }
+  out.gradFn = Node(name: name, nextFunctions: [a.gradientEdge, b.gradientEdge], backward: backward)
+  out.requiresGradFlag = true
+}
+
+/// The one-input form of `record`.
+@inline(__always)
+func record(_ name: String, _ out: Tensor, _ a: Tensor, _ backward: @escaping (Tensor) -> Tensor) {
+  guard a.requiresGradFlag && GradMode.isEnabled else { return }
+  out.gradFn = Node(name: name, nextFunctions: [a.gradientEdge]) { [backward($0)] }
+  out.requiresGradFlag = true
+}

@@ -1,0 +1,151 @@
+import CDescentKernels
+
+/// Matrix products: `matmul` for 1-D, 2-D and batched operands with broadcasting of batch
+/// dimensions, on the C GEMM kernels. Transposed views go to GEMM as they are (its packing
+/// reads them), so `x.matmul(w.T)` never copies.
+
+/// A 2-D view GEMM can read directly: row-major (`trans == 0`) or a transposed row-major block.
+private struct MatrixOperand {
+  let tensor: Tensor
+  let trans: Int32
+  let leading: Int
+
+  init(_ matrix: Tensor) {
+    let (rows, columns) = (matrix.shape[0], matrix.shape[1])
+    if matrix.strides[1] == 1 || columns == 1 {
+      self.init(tensor: matrix, trans: 0, leading: Swift.max(matrix.strides[0], columns, 1))
+    } else if matrix.strides[0] == 1 || rows == 1 {
+      self.init(tensor: matrix, trans: 1, leading: Swift.max(matrix.strides[1], rows, 1))
+    } else {
+      self.init(tensor: matrix.dense(), trans: 0, leading: Swift.max(columns, 1))
+    }
+  }
+
+  private init(tensor: Tensor, trans: Int32, leading: Int) {
+    self.tensor = tensor
+    self.trans = trans
+    self.leading = leading
+  }
+}
+
+/// `out[m×n] = a[m×k] · b[k×n]` for 2-D tensors of one dtype, no autograd.
+private func matmul2D(_ a: Tensor, _ b: Tensor, into out: Tensor, outOffset: Int) {
+  let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
+  if m == 0 || n == 0 { return }
+  let left = MatrixOperand(a)
+  let right = MatrixOperand(b)
+  switch out.dtype {
+  case .float32:
+    descent_sgemm(
+      left.trans, right.trans, m, n, k, 1, left.tensor.pointer(Float.self), left.leading,
+      right.tensor.pointer(Float.self), right.leading, 0, out.pointer(Float.self) + outOffset, n)
+  case .float64:
+    descent_dgemm(
+      left.trans, right.trans, m, n, k, 1, left.tensor.pointer(Double.self), left.leading,
+      right.tensor.pointer(Double.self), right.leading, 0, out.pointer(Double.self) + outOffset, n)
+  default:
+    // Integer products are rare (no GEMM kernel); a plain loop on dense copies.
+    let x = a.dense().pointer(Int64.self)
+    let y = b.dense().pointer(Int64.self)
+    let z = out.pointer(Int64.self) + outOffset
+    for i in 0..<m {
+      for j in 0..<n {
+        var total: Int64 = 0
+        for p in 0..<k { total = total &+ x[i * k + p] &* y[p * n + j] }
+        z[i * n + j] = total
+      }
+    }
+  }
+}
+
+extension Tensor {
+  /// The matrix product, with `torch.matmul`'s rules: 1-D·1-D is a dot product, a 1-D operand
+  /// gains a dimension that is removed afterwards, and batch dimensions broadcast.
+  public func matmul(_ other: Tensor) -> Tensor {
+    guard rank >= 1 && other.rank >= 1 else {
+      opFailure(
+        "matmul",
+        "both arguments to matmul need to be at least 1D, but they are \(rank)D and \(other.rank)D (shapes \(shapeText(shape)) and \(shapeText(other.shape)))")
+    }
+    guard dtype == other.dtype else {
+      opFailure(
+        "matmul",
+        "expected both operands to have the same dtype, but got: \(dtype) != \(other.dtype) (shapes \(shapeText(shape)) and \(shapeText(other.shape))). Convert one with to(_:).")
+    }
+    let a = rank == 1 ? aliasing(shape: [1, shape[0]], strides: [0, strides[0]]) : self
+    let b =
+      other.rank == 1
+      ? other.aliasing(shape: [other.shape[0], 1], strides: [other.strides[0], 0]) : other
+    let (m, k) = (a.shape[a.rank - 2], a.shape[a.rank - 1])
+    let (k2, n) = (b.shape[b.rank - 2], b.shape[b.rank - 1])
+    guard k == k2 else {
+      let what = rank <= 2 && other.rank <= 2 ? "mat1 and mat2" : "batched operands"
+      opFailure(
+        "matmul",
+        "\(what) shapes cannot be multiplied (\(m)x\(k) and \(k2)x\(n)); shapes \(shapeText(shape)) and \(shapeText(other.shape)): the last dimension of the first must equal the second-to-last of the second."
+      )
+    }
+    let batchA = Array(a.shape.dropLast(2))
+    let batchB = Array(b.shape.dropLast(2))
+    let batch = broadcastShapes(batchA, batchB, op: "matmul")
+    let out3 = Tensor(uninitializedShape: batch + [m, n], dtype: dtype)
+    if !dtype.isFloatingPoint && dtype != .int64 {
+      opFailure("matmul", "\"addmm\" not implemented for '\(dtype)' (shapes \(shapeText(shape)) and \(shapeText(other.shape)))")
+    }
+    let batches = batch.reduce(1, *)
+    if k == 0 {
+      out3.fillStorage(0)
+    } else if batches > 0 {
+      let ea = a.expand(batch + [m, k])
+      let eb = b.expand(batch + [k, n])
+      let batchStridesA = Array(ea.strides.dropLast(2))
+      let batchStridesB = Array(eb.strides.dropLast(2))
+      forEachOffset(
+        shape: batch, stridesA: batchStridesA, baseA: ea.storageOffset, stridesB: batchStridesB,
+        baseB: eb.storageOffset
+      ) { index, offsetA, offsetB in
+        let matrixA = ea.aliasing(shape: [m, k], strides: Array(ea.strides.suffix(2)), offset: offsetA)
+        let matrixB = eb.aliasing(shape: [k, n], strides: Array(eb.strides.suffix(2)), offset: offsetB)
+        matmul2D(matrixA, matrixB, into: out3, outOffset: index * m * n)
+      }
+    }
+    var outShape = batch
+    if rank > 1 { outShape.append(m) }
+    if other.rank > 1 { outShape.append(n) }
+    let out = out3.aliasing(shape: outShape, strides: Tensor.contiguousStrides(outShape))
+    let name = rank == 1 && other.rank == 1 ? "DotBackward0" : (rank == 2 && other.rank == 2 ? "MmBackward0" : "MatmulBackward0")
+    if requiresGradFlag || other.requiresGradFlag {
+      let savedA = SavedTensor(self, op: name)
+      let savedB = SavedTensor(other, op: name)
+      record(name, out, self, other) { [self] g in
+        // With the 1-D operands viewed as matrices: dA = g·Bᵀ, dB = Aᵀ·g, summed over
+        // broadcast batch dimensions.
+        let g3 = g.reshaped(batch + [m, n])
+        let matrixA = savedA.value.rank == 1 ? savedA.value.unsqueeze(0) : savedA.value
+        let matrixB = savedB.value.rank == 1 ? savedB.value.unsqueeze(1) : savedB.value
+        let gradA = requiresGradFlag
+          ? g3.matmul(matrixB.transpose(-1, -2)).sumTo(matrixA.shape).reshaped(shape) : nil
+        let gradB = other.requiresGradFlag
+          ? matrixA.transpose(-1, -2).matmul(g3).sumTo(matrixB.shape).reshaped(other.shape) : nil
+        return [gradA, gradB]
+      }
+    }
+    return out
+  }
+
+  /// Matrix product of 2-D tensors (`mm`).
+  public func mm(_ other: Tensor) -> Tensor {
+    guard rank == 2 && other.rank == 2 else {
+      opFailure("mm", "self must be a matrix and mat2 must be a matrix (shapes \(shapeText(shape)) and \(shapeText(other.shape)))")
+    }
+    return matmul(other)
+  }
+
+  /// Dot product of 1-D tensors (`dot`).
+  public func dot(_ other: Tensor) -> Tensor {
+    guard rank == 1 && other.rank == 1 else {
+      opFailure("dot", "1D tensors expected, but got \(rank)D and \(other.rank)D tensors (shapes \(shapeText(shape)) and \(shapeText(other.shape)))")
+    }
+    return matmul(other)
+  }
+}

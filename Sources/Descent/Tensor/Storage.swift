@@ -1,0 +1,41 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A tensor's memory: one 64-byte aligned block, shared by every view of it.
+///
+/// `version` counts in-place writes, so that autograd can tell when a tensor saved for backward
+/// was changed afterwards (PyTorch's version counter).
+final class Storage: @unchecked Sendable {
+  let data: UnsafeMutableRawPointer
+  let byteCount: Int
+  var version = 0
+
+  /// Uninitialised memory for `byteCount` bytes (at least one byte is allocated).
+  init(byteCount: Int) {
+    var pointer: UnsafeMutableRawPointer?
+    // 64-byte alignment lets SIMD kernels use aligned loads on whole rows.
+    let status = posix_memalign(&pointer, 64, max(byteCount, 1))
+    guard status == 0, let pointer else {
+      fatalError("Descent: out of memory allocating \(byteCount) bytes")
+    }
+    self.data = pointer
+    self.byteCount = byteCount
+  }
+
+  /// Zero-filled memory.
+  convenience init(zeroedByteCount byteCount: Int) {
+    self.init(byteCount: byteCount)
+    data.initializeMemory(as: UInt8.self, repeating: 0, count: max(byteCount, 1))
+  }
+
+  deinit { free(data) }
+
+  @inline(__always) func pointer<T>(_: T.Type) -> UnsafeMutablePointer<T> {
+    data.assumingMemoryBound(to: T.self)
+  }
+}

@@ -1,0 +1,133 @@
+/// An n-dimensional array with reverse-mode automatic differentiation, like `torch.Tensor`.
+///
+/// Tensors are reference types, as in PyTorch: an optimizer updates the very parameter a model
+/// holds. Views (`reshaped`, `transpose`, slicing) share storage with the tensor they come from.
+public final class Tensor: @unchecked Sendable {
+  var storage: Storage
+  /// The size of each dimension; `[]` for a 0-d (scalar) tensor.
+  public internal(set) var shape: [Int]
+  /// The distance in elements between neighbours along each dimension.
+  public internal(set) var strides: [Int]
+  /// The position of the first element in the storage, in elements.
+  public internal(set) var storageOffset: Int
+  /// The element type.
+  public let dtype: DType
+
+  var requiresGradFlag = false
+  /// The node that computes this tensor's gradient, or nil for a leaf.
+  public internal(set) var gradFn: Node?
+  /// For a leaf that requires grad: the node that accumulates into `grad` (created once).
+  var accumulateNode: Node?
+  /// The gradient accumulated by `backward()`; nil until the first backward reaches this leaf.
+  public var grad: Tensor?
+
+  /// Wraps existing storage (no copy).
+  init(storage: Storage, shape: [Int], strides: [Int], offset: Int = 0, dtype: DType) {
+    self.storage = storage
+    self.shape = shape
+    self.strides = strides
+    self.storageOffset = offset
+    self.dtype = dtype
+  }
+
+  /// A contiguous tensor with uninitialised memory.
+  init(uninitializedShape shape: [Int], dtype: DType) {
+    let count = shape.reduce(1, *)
+    self.storage = Storage(byteCount: count * dtype.itemSize)
+    self.shape = shape
+    self.strides = Tensor.contiguousStrides(shape)
+    self.storageOffset = 0
+    self.dtype = dtype
+  }
+
+  /// Row-major strides for a shape.
+  static func contiguousStrides(_ shape: [Int]) -> [Int] {
+    var strides = [Int](repeating: 1, count: shape.count)
+    var step = 1
+    for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+      strides[axis] = step
+      step *= shape[axis]
+    }
+    return strides
+  }
+
+  /// The number of elements.
+  public var count: Int { shape.reduce(1, *) }
+  /// The number of elements (PyTorch's `numel()`).
+  public func numel() -> Int { count }
+  /// The number of dimensions.
+  public var rank: Int { shape.count }
+  /// The number of dimensions (PyTorch's `dim()`).
+  public func dim() -> Int { shape.count }
+  /// `size(d)`, with negative `d` counting from the end.
+  public func size(_ dim: Int) -> Int { shape[normalizedDim(dim, op: "size")] }
+
+  /// True when the elements lie in row-major order with no gaps.
+  public var isContiguous: Bool {
+    var expected = 1
+    for axis in stride(from: shape.count - 1, through: 0, by: -1) where shape[axis] != 1 {
+      if strides[axis] != expected { return false }
+      expected *= shape[axis]
+    }
+    return true
+  }
+
+  /// Pointer to the first element, typed. The caller must match `T` to `dtype`.
+  @inline(__always) func pointer<T>(_: T.Type) -> UnsafeMutablePointer<T> {
+    storage.pointer(T.self) + storageOffset
+  }
+
+  /// Turns a possibly negative dimension into an index in `0..<rank`, or stops with PyTorch's
+  /// message.
+  func normalizedDim(_ dim: Int, op: String, rank: Int? = nil) -> Int {
+    let n = rank ?? shape.count
+    let lo = n == 0 ? -1 : -n
+    let hi = n == 0 ? 0 : n - 1
+    guard dim >= lo && dim <= hi else {
+      opFailure(
+        op,
+        "Dimension out of range (expected to be in range of [\(lo), \(hi)], but got \(dim)) for a tensor of shape \(shapeText(shape))"
+      )
+    }
+    return dim < 0 ? dim + Swift.max(n, 1) : dim
+  }
+}
+
+extension Tensor {
+  /// Elements in row-major order, converted to `T`.
+  public func toArray<T: TensorScalar>(as _: T.Type = T.self) -> [T] {
+    let source = converted(to: T.dtype).dense()
+    let n = source.count
+    return [T](unsafeUninitializedCapacity: n) { buffer, initialized in
+      buffer.baseAddress!.initialize(from: source.pointer(T.self), count: n)
+      initialized = n
+    }
+  }
+
+  /// Elements as `Double` (exact for float32 and float64).
+  public func toDoubles() -> [Double] { toArray(as: Double.self) }
+  /// Elements as `Float`.
+  public func toFloats() -> [Float] { toArray(as: Float.self) }
+
+  /// The value of a one-element tensor, as `Double` (PyTorch's `item()`).
+  public func item() -> Double {
+    guard count == 1 else {
+      opFailure(
+        "item",
+        "a Tensor with \(count) elements cannot be converted to Scalar (shape \(shapeText(shape))); index it or reduce it first"
+      )
+    }
+    switch dtype {
+    case .float32: return Double(pointer(Float.self).pointee)
+    case .float64: return pointer(Double.self).pointee
+    case .int64: return Double(pointer(Int64.self).pointee)
+    case .bool: return pointer(Bool.self).pointee ? 1 : 0
+    }
+  }
+
+  /// The value of a one-element tensor as `T`.
+  public func item<T: TensorScalar>(as _: T.Type) -> T {
+    _ = item()  // checks the count
+    return converted(to: T.dtype).dense().pointer(T.self).pointee
+  }
+}
