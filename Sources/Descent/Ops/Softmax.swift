@@ -1,0 +1,64 @@
+/// `softmax`, `logSoftmax` and `logsumexp`, computed with the maximum subtracted first so that
+/// large inputs never overflow.
+extension Tensor {
+  /// Normalised exponentials along `dim`: each slice sums to 1 (`softmax`).
+  public func softmax(dim: Int) -> Tensor {
+    requireFloat("softmax")
+    let axis = normalizedDim(dim, op: "softmax")
+    let out = noGrad { () -> Tensor in
+      let shifted = self - rawExtremeOrZero(axis)
+      let e = shifted.exp()
+      return e / e.sum(dim: axis, keepDim: true)
+    }
+    let result = SavedTensor(out, op: "SoftmaxBackward0")
+    record("SoftmaxBackward0", out, self) { g in
+      // dx = y · (g − Σ g·y)
+      let y = result.value
+      return y * (g - (g * y).sum(dim: axis, keepDim: true))
+    }
+    return out
+  }
+
+  /// Log of `softmax` along `dim`, computed stably (`log_softmax`).
+  public func logSoftmax(dim: Int) -> Tensor {
+    requireFloat("log_softmax")
+    let axis = normalizedDim(dim, op: "log_softmax")
+    let out = noGrad { () -> Tensor in
+      let shifted = self - rawExtremeOrZero(axis)
+      return shifted - shifted.exp().sum(dim: axis, keepDim: true).log()
+    }
+    let result = SavedTensor(out, op: "LogSoftmaxBackward0")
+    record("LogSoftmaxBackward0", out, self) { g in
+      // dx = g − softmax · Σ g
+      g - result.value.exp() * g.sum(dim: axis, keepDim: true)
+    }
+    return out
+  }
+
+  /// log Σ exp(x) along `dim`, computed stably (`logsumexp`).
+  public func logsumexp(dim: Int, keepDim: Bool = false) -> Tensor {
+    requireFloat("logsumexp")
+    let axis = normalizedDim(dim, op: "logsumexp")
+    let kept = noGrad { () -> Tensor in
+      let top = rawExtremeOrZero(axis)
+      return (self - top).exp().sum(dim: axis, keepDim: true).log() + top
+    }
+    let out = keepDim ? kept : kept.squeeze(axis)
+    let input = SavedTensor(self, op: "LogsumexpBackward0")
+    record("LogsumexpBackward0", out, self) { g in
+      // d/dx logsumexp = softmax(x)
+      let gk = keepDim ? g : g.unsqueeze(axis)
+      return gk * (input.value - kept).exp()
+    }
+    return out
+  }
+
+  /// The maximum along `axis` (kept as size 1), with infinities replaced by 0 so that a slice
+  /// of all −inf gives NaN-free shifts, as PyTorch's kernels do.
+  private func rawExtremeOrZero(_ axis: Int) -> Tensor {
+    if rank == 0 { return Tensor.zeros([], dtype: dtype) }
+    if shape[axis] == 0 { return Tensor.zeros(shape.enumerated().map { $0.offset == axis ? 1 : $0.element }, dtype: dtype) }
+    let top = rawExtreme(axis: axis, keepDim: true, largest: true, op: "softmax").0
+    return Tensor.where(top.abs().eq(Double.infinity), Tensor.zeros([], dtype: dtype), top)
+  }
+}
