@@ -5,7 +5,8 @@ let package = Package(
   name: "Descent",
   products: [
     .library(name: "Descent", targets: ["Descent"]),
-    .executable(name: "descent", targets: ["descent"]),
+    .executable(name: "descent", targets: ["DescentCLI"]),
+    .executable(name: "descent-bench", targets: ["DescentBench"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
@@ -22,13 +23,21 @@ let package = Package(
         .product(name: "RealModule", package: "swift-numerics"),
       ]
     ),
+    // The reference experiments of the course notes, as readable programs.
+    .target(name: "DescentExamples", dependencies: ["Descent"]),
+    // The command; its module is not called `descent` so that it never clashes with `Descent`
+    // on case-insensitive file systems.
     .executableTarget(
-      name: "descent",
+      name: "DescentCLI",
       dependencies: [
         "Descent",
+        "DescentExamples",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "DescentTests", dependencies: ["Descent", "CDescentKernels"]),
+    // Benchmarks printing the same RESULT lines as shared/bench.
+    .executableTarget(name: "DescentBench", dependencies: ["Descent", "CDescentKernels"]),
+    .testTarget(
+      name: "DescentTests", dependencies: ["Descent", "DescentExamples", "CDescentKernels"]),
   ]
 )
