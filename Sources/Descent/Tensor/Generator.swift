@@ -1,5 +1,13 @@
 import Synchronization
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// PyTorch's Mersenne Twister (`at::mt19937`): the classic 32-bit MT19937 seeded from the low 32
 /// bits of a 64-bit seed, with the same draw counters (`left`, `next`) so that its state can be
 /// exported in PyTorch's layout.
@@ -79,6 +87,64 @@ struct GeneratorState: Sendable {
     let high = UInt64(engine.next32())
     let low = UInt64(engine.next32())
     return high << 32 | low
+  }
+}
+
+/// A float with a `[0, 1)` draw of its own width: 24 bits for Float, 53 for Double.
+protocol UnitRandom: BinaryFloatingPoint {
+  static func unit(_ state: inout GeneratorState) -> Self
+}
+
+extension Float: UnitRandom {
+  static func unit(_ state: inout GeneratorState) -> Float { state.unitFloat() }
+}
+
+extension Double: UnitRandom {
+  static func unit(_ state: inout GeneratorState) -> Double { state.unitDouble() }
+}
+
+/// PyTorch's scalar distributions. `a * b + c` is one fused multiply-add (`addingProduct`)
+/// because PyTorch's AVX2/AVX512 kernels are compiled that way; plain arithmetic would differ in
+/// the last bit.
+extension GeneratorState {
+  /// `[0, 1)` from the low 24 bits of one 32-bit draw (exact in Float).
+  @inline(__always) mutating func unitFloat() -> Float {
+    Float(nextUInt32() & 0xff_ffff) * 0x1p-24
+  }
+
+  /// `[0, 1)` from the low 53 bits of one 64-bit draw (exact in Double).
+  @inline(__always) mutating func unitDouble() -> Double {
+    Double(nextUInt64() & 0x1f_ffff_ffff_ffff) * 0x1p-53
+  }
+
+  /// One scalar Box–Muller normal (PyTorch's `normal_distribution<double>`): each new pair
+  /// returns its cosine half and caches the sine half for the next call.
+  mutating func normalDouble(_ mean: Double, _ std: Double) -> Double {
+    if let cached = cachedDoubleNormal {
+      cachedDoubleNormal = nil
+      return mean.addingProduct(cached, std)
+    }
+    let u1 = unitDouble()
+    let u2 = unitDouble()
+    let radius = (-2.0 * log1p(-u2)).squareRoot()
+    let theta = 2.0 * Double.pi * u1
+    cachedDoubleNormal = radius * sin(theta)
+    return mean.addingProduct(radius * cos(theta), std)
+  }
+
+  /// PyTorch's `normal_fill`: uniforms for every element first, then Box–Muller on blocks of 16
+  /// (element j pairs with j + 8); a ragged tail redraws the last 16 and transforms them again.
+  mutating func normalFill<T: UnitRandom>(
+    _ p: UnsafeMutablePointer<T>, _ n: Int, _ mean: T, _ std: T,
+    _ transform: (UnsafeMutablePointer<T>, T, T) -> Void
+  ) {
+    for i in 0..<n { p[i] = T.unit(&self) }
+    for start in stride(from: 0, to: n - 15, by: 16) { transform(p + start, mean, std) }
+    if n % 16 != 0 {
+      let tail = p + (n - 16)
+      for i in 0..<16 { tail[i] = T.unit(&self) }
+      transform(tail, mean, std)
+    }
   }
 }
 

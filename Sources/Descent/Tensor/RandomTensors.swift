@@ -13,7 +13,8 @@
 /// (`addingProduct`); float `randn`/`normal_` of 16 or more contiguous elements uses the
 /// single-precision Cephes `log` and `sincos` of PyTorch's `avx_mathfun.h`, ported below.
 extension Tensor {
-  /// Uniform values in `[0, 1)`, like `torch.rand`.
+  /// Uniform values in `[0, 1)`, like `torch.rand`, drawn from `generator` (by default
+  /// `defaultGenerator`).
   public static func rand(
     _ shape: [Int], dtype: DType = .float32, generator: Generator? = nil,
     requiresGrad: Bool = false
@@ -24,7 +25,8 @@ extension Tensor {
     return out
   }
 
-  /// Standard normal values, like `torch.randn`.
+  /// Standard normal values, like `torch.randn`, drawn from `generator` (by default
+  /// `defaultGenerator`).
   public static func randn(
     _ shape: [Int], dtype: DType = .float32, generator: Generator? = nil,
     requiresGrad: Bool = false
@@ -104,10 +106,16 @@ extension Tensor {
     -> Tensor
   {
     checkInPlaceFill("uniform_")
-    guard from <= to else {
-      opFailure("uniform_", "uniform_ expects to return a [from, to) range, but found from=\(from) > to=\(to)")
+    let limit =
+      dtype == .float32 ? Double(Float.greatestFiniteMagnitude) : Double.greatestFiniteMagnitude
+    for (name, value) in [("from", from), ("to", to)] where !(value.magnitude <= limit) {
+      opFailure("uniform_", "\(name) is out of bounds for \(dtype) (got \(value))")
     }
-    let limit = dtype == .float32 ? Double(Float.greatestFiniteMagnitude) : Double.greatestFiniteMagnitude
+    guard from <= to else {
+      opFailure(
+        "uniform_",
+        "uniform_ expects to return a [from, to) range, but found from=\(from) > to=\(to)")
+    }
     guard to - from <= limit else {
       opFailure(
         "uniform_",
@@ -156,7 +164,10 @@ extension Tensor {
   /// The checks PyTorch makes before writing into a tensor in place.
   fileprivate func checkInPlaceFill(_ op: String) {
     guard dtype.isFloatingPoint else {
-      opFailure(op, "\(op) fills floating-point tensors only, but this tensor is \(dtype) of shape \(shapeText(shape))")
+      opFailure(
+        op,
+        "\(op) fills floating-point tensors only, but this tensor is \(dtype) of shape \(shapeText(shape))"
+      )
     }
     if GradMode.isEnabled && requiresGradFlag {
       if isLeaf {
@@ -187,7 +198,9 @@ extension Tensor {
       fill(self)
       return
     }
-    let order = (0..<rank).sorted { strides[$0] > strides[$1] || (strides[$0] == strides[$1] && $0 < $1) }
+    let order = (0..<rank).sorted {
+      strides[$0] > strides[$1] || (strides[$0] == strides[$1] && $0 < $1)
+    }
     let walkShape = order.map { shape[$0] }
     let walkStrides = order.map { strides[$0] }
     let temporary = Tensor(uninitializedShape: walkShape, dtype: dtype)
@@ -251,63 +264,9 @@ extension Tensor {
   }
 }
 
-/// A float with a `[0, 1)` draw of its own width: 24 bits for Float, 53 for Double.
-protocol UnitRandom: BinaryFloatingPoint {
-  static func unit(_ state: inout GeneratorState) -> Self
-}
-
-extension Float: UnitRandom {
-  static func unit(_ state: inout GeneratorState) -> Float { state.unitFloat() }
-}
-
-extension Double: UnitRandom {
-  static func unit(_ state: inout GeneratorState) -> Double { state.unitDouble() }
-}
-
-extension GeneratorState {
-  /// `[0, 1)` from the low 24 bits of one 32-bit draw (exact in Float).
-  @inline(__always) mutating func unitFloat() -> Float {
-    Float(nextUInt32() & 0xff_ffff) * 0x1p-24
-  }
-
-  /// `[0, 1)` from the low 53 bits of one 64-bit draw (exact in Double).
-  @inline(__always) mutating func unitDouble() -> Double {
-    Double(nextUInt64() & 0x1f_ffff_ffff_ffff) * 0x1p-53
-  }
-
-  /// One scalar Box–Muller normal (PyTorch's `normal_distribution<double>`): each new pair
-  /// returns its cosine half and caches the sine half for the next call.
-  mutating func normalDouble(_ mean: Double, _ std: Double) -> Double {
-    if let cached = cachedDoubleNormal {
-      cachedDoubleNormal = nil
-      return mean.addingProduct(cached, std)
-    }
-    let u1 = unitDouble()
-    let u2 = unitDouble()
-    let radius = (-2.0 * log1p(-u2)).squareRoot()
-    let theta = 2.0 * Double.pi * u1
-    cachedDoubleNormal = radius * sin(theta)
-    return mean.addingProduct(radius * cos(theta), std)
-  }
-
-  /// PyTorch's `normal_fill`: uniforms for every element first, then Box–Muller on blocks of 16
-  /// (element j pairs with j + 8); a ragged tail redraws the last 16 and transforms them again.
-  mutating func normalFill<T: UnitRandom>(
-    _ p: UnsafeMutablePointer<T>, _ n: Int, _ mean: T, _ std: T,
-    _ transform: (UnsafeMutablePointer<T>, T, T) -> Void
-  ) {
-    for i in 0..<n { p[i] = T.unit(&self) }
-    for start in stride(from: 0, to: n - 15, by: 16) { transform(p + start, mean, std) }
-    if n % 16 != 0 {
-      let tail = p + (n - 16)
-      for i in 0..<16 { tail[i] = T.unit(&self) }
-      transform(tail, mean, std)
-    }
-  }
-}
-
 /// Box–Muller on 16 uniforms in double, with libm as PyTorch's scalar `normal_fill_16`.
-private func boxMuller16Double(_ data: UnsafeMutablePointer<Double>, _ mean: Double, _ std: Double) {
+private func boxMuller16Double(_ data: UnsafeMutablePointer<Double>, _ mean: Double, _ std: Double)
+{
   for j in 0..<8 {
     let u1 = 1 - data[j]  // [0, 1) -> (0, 1] for the log
     let u2 = data[j + 8]
