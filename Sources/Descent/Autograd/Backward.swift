@@ -37,18 +37,19 @@ extension Tensor {
   }
 }
 
-/// Nodes reachable from `root`, each after every node that feeds it a gradient.
+/// Nodes reachable from `root`, each after every node that feeds it a gradient. Marks nodes
+/// as visited on the nodes themselves (no hashing on the hot path); `runBackward` clears them.
 private func topologicalOrder(from root: Node) -> [Node] {
   var order: [Node] = []
-  var visited = Set<ObjectIdentifier>()
   // Iterative post-order DFS: deep graphs (long unrolled loops) must not overflow the stack.
   var stack: [(node: Node, nextIndex: Int)] = [(root, 0)]
-  visited.insert(ObjectIdentifier(root))
+  root.isVisited = true
   while !stack.isEmpty {
     let (node, index) = stack[stack.count - 1]
     if index < node.nextFunctions.count {
       stack[stack.count - 1].nextIndex += 1
-      if let next = node.nextFunctions[index], visited.insert(ObjectIdentifier(next)).inserted {
+      if let next = node.nextFunctions[index], !next.isVisited {
+        next.isVisited = true
         stack.append((next, 0))
       }
     } else {
@@ -61,6 +62,7 @@ private func topologicalOrder(from root: Node) -> [Node] {
 
 private func runBackward(from root: Node, gradient: Tensor, retainGraph: Bool) {
   let order = topologicalOrder(from: root)
+  defer { for node in order { node.isVisited = false } }
   root.pendingGradient = gradient
   for node in order {
     guard let incoming = node.pendingGradient else { continue }

@@ -16,6 +16,8 @@ public final class Node: CustomStringConvertible, @unchecked Sendable {
   var backwardFunction: ((Tensor) -> [Tensor?])?
   /// Gradient summed here while a backward pass runs.
   var pendingGradient: Tensor?
+  /// Set while a backward pass sorts the graph.
+  var isVisited = false
 
   init(name: String, nextFunctions: [Node?], backward: @escaping (Tensor) -> [Tensor?]) {
     self.name = name

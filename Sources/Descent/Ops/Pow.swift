@@ -45,7 +45,11 @@ extension Tensor {
     if requiresGradFlag {
       let input = SavedTensor(self, op: "PowBackward0")
       record("PowBackward0", out, self) { g in
-        exponent == 0 ? g * 0 : g * (input.value.pow(exponent - 1) * exponent)
+        switch exponent {
+        case 0: return g * 0
+        case 2: return g * (input.value * 2)  // the common square, without a pow(1)
+        default: return g * (input.value.pow(exponent - 1) * exponent)
+        }
       }
     }
     return out
@@ -53,7 +57,7 @@ extension Tensor {
 
   /// Elementwise power with a tensor exponent, broadcasting (`pow(tensor)`).
   public func pow(_ exponent: Tensor) -> Tensor {
-    var type = DType.promote(dtype, exponent.dtype)
+    var type = resultType(self, exponent)
     if !type.isFloatingPoint { type = .float32 }
     let base = converted(to: type)
     let power_ = exponent.converted(to: type)

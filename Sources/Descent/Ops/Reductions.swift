@@ -151,6 +151,8 @@ extension Tensor {
       axes.append(lead + index)
     }
     if axes.isEmpty { return reshaped(target) }
+    // A broadcast scalar (a bias of shape [1]) is the common case: one pass, no intermediate.
+    if target.reduce(1, *) == 1 { return sum().reshaped(target) }
     return sum(dims: axes, keepDim: true).reshaped(target)
   }
 

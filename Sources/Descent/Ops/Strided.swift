@@ -82,10 +82,12 @@ func forEachOffset(
 func mapUnary<T: TensorScalar, R: TensorScalar>(
   _ x: Tensor, _: T.Type, _: R.Type, _ f: (T) -> R
 ) -> Tensor {
-  let out = Tensor(uninitializedShape: x.shape, dtype: R.dtype)
+  let dense = x.isContiguous
+  let out = Tensor(
+    uninitializedShape: x.shape, dtype: R.dtype, sharingStrides: dense ? x.strides : nil)
   let source = x.pointer(T.self)
   let target = out.pointer(R.self)
-  if x.isContiguous {
+  if dense {
     for i in 0..<x.count { target[i] = f(source[i]) }
   } else {
     forEachOffset(shape: x.shape, stridesA: x.strides, baseA: 0, stridesB: x.strides, baseB: 0) {
@@ -101,13 +103,14 @@ func mapBinary<T: TensorScalar, R: TensorScalar>(
   _ a: Tensor, _ b: Tensor, _: T.Type, _: R.Type, op: String, _ f: (T, T) -> R
 ) -> Tensor {
   let shape = broadcastShapes(a.shape, b.shape, op: op)
-  let out = Tensor(uninitializedShape: shape, dtype: R.dtype)
+  let aDense = a.isContiguous
+  let bDense = b.isContiguous
+  let reusable = aDense && a.shape == shape ? a.strides : (bDense && b.shape == shape ? b.strides : nil)
+  let out = Tensor(uninitializedShape: shape, dtype: R.dtype, sharingStrides: reusable)
   let pa = a.pointer(T.self)
   let pb = b.pointer(T.self)
   let target = out.pointer(R.self)
   let n = out.count
-  let aDense = a.isContiguous
-  let bDense = b.isContiguous
   if aDense && bDense && a.count == n && b.count == n {
     for i in 0..<n { target[i] = f(pa[i], pb[i]) }
   } else if b.count == 1 && aDense && a.count == n {

@@ -18,9 +18,15 @@ final class Storage: @unchecked Sendable {
   /// Uninitialised memory for `byteCount` bytes (at least one byte is allocated).
   init(byteCount: Int) {
     var pointer: UnsafeMutableRawPointer?
-    // 64-byte alignment lets SIMD kernels use aligned loads on whole rows.
-    let status = posix_memalign(&pointer, 64, max(byteCount, 1))
-    guard status == 0, let pointer else {
+    if byteCount <= 256 {
+      // Small tensors (scalars, biases) are the per-op overhead of small models: plain malloc
+      // (16-byte aligned) is cheaper than posix_memalign.
+      pointer = malloc(max(byteCount, 1))
+    } else {
+      // 64-byte alignment lets SIMD kernels use aligned loads on whole rows.
+      if posix_memalign(&pointer, 64, byteCount) != 0 { pointer = nil }
+    }
+    guard let pointer else {
       fatalError("Descent: out of memory allocating \(byteCount) bytes")
     }
     self.data = pointer

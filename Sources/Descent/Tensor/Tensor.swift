@@ -3,13 +3,15 @@
 /// Tensors are reference types, as in PyTorch: an optimizer updates the very parameter a model
 /// holds. Views (`reshaped`, `transpose`, slicing) share storage with the tensor they come from.
 public final class Tensor: @unchecked Sendable {
-  var storage: Storage
+  // The layout never changes after creation (views are new tensors), so these are `let`:
+  // that also spares every access a dynamic exclusivity check.
+  let storage: Storage
   /// The size of each dimension; `[]` for a 0-d (scalar) tensor.
-  public internal(set) var shape: [Int]
+  public let shape: [Int]
   /// The distance in elements between neighbours along each dimension.
-  public internal(set) var strides: [Int]
+  public let strides: [Int]
   /// The position of the first element in the storage, in elements.
-  public internal(set) var storageOffset: Int
+  public let storageOffset: Int
   /// The element type.
   public let dtype: DType
 
@@ -30,18 +32,28 @@ public final class Tensor: @unchecked Sendable {
     self.dtype = dtype
   }
 
-  /// A contiguous tensor with uninitialised memory.
-  init(uninitializedShape shape: [Int], dtype: DType) {
+  /// A contiguous tensor with uninitialised memory. `sharingStrides` may pass the strides of a
+  /// contiguous tensor of the same shape, to reuse its array instead of building another.
+  init(uninitializedShape shape: [Int], dtype: DType, sharingStrides: [Int]? = nil) {
     let count = shape.reduce(1, *)
     self.storage = Storage(byteCount: count * dtype.itemSize)
     self.shape = shape
-    self.strides = Tensor.contiguousStrides(shape)
+    self.strides = sharingStrides ?? Tensor.contiguousStrides(shape)
     self.storageOffset = 0
     self.dtype = dtype
   }
 
+  private static let unitStride = [1]
+
   /// Row-major strides for a shape.
   static func contiguousStrides(_ shape: [Int]) -> [Int] {
+    // Small ranks without a loop: this runs for every result tensor.
+    switch shape.count {
+    case 0: return []
+    case 1: return unitStride
+    case 2: return [shape[1], 1]
+    default: break
+    }
     var strides = [Int](repeating: 1, count: shape.count)
     var step = 1
     for axis in stride(from: shape.count - 1, through: 0, by: -1) {
