@@ -46,9 +46,12 @@ extension Tensor {
   /// True for tensors made by the user rather than by a recorded op (PyTorch's `is_leaf`).
   public var isLeaf: Bool { gradFn == nil }
 
-  /// Sets `requiresGrad` and returns self, like `requires_grad_()`.
+  /// Sets `requiresGrad` and returns self, like `requires_grad_()`. As in PyTorch, asking a
+  /// tensor made by a recorded op to require grad is allowed (it already does); only turning
+  /// it off stops.
   @discardableResult
   public func requiresGrad_(_ flag: Bool = true) -> Tensor {
+    if flag && gradFn != nil { return self }
     requiresGrad = flag
     return self
   }

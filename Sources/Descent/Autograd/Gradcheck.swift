@@ -19,8 +19,9 @@ public struct GradcheckResult: CustomStringConvertible, Sendable {
 /// Compares the gradients backward computes for `function` at `inputs` with central finite
 /// differences, entry by entry of the Jacobian.
 ///
-/// Inputs are copied to float64 leaves that require grad, so the check is precise; `function`
-/// must build its result only from the tensors it is given.
+/// Floating-point inputs are copied to float64 leaves that require grad, so the check is
+/// precise; integral and bool inputs (index tensors, masks) are copied as they are and not
+/// differentiated. `function` must build its result only from the tensors it is given.
 /// - Returns: the outcome; `passed` is false when some entry differs by more than
 ///   `atol + rtol · |numerical|`.
 @discardableResult
@@ -28,9 +29,11 @@ public func gradcheck(
   _ function: ([Tensor]) -> Tensor, inputs: [Tensor], eps: Double = 1e-6, atol: Double = 1e-5,
   rtol: Double = 1e-3
 ) -> GradcheckResult {
+  // Integral and bool inputs (indices, masks) keep their dtype and get no gradient.
   let leaves = inputs.map { input -> Tensor in
+    guard input.dtype.isFloatingPoint else { return input.detach().copyData() }
     let leaf = input.detach().converted(to: .float64).copyData()
-    if input.dtype.isFloatingPoint { leaf.requiresGrad = true }
+    leaf.requiresGrad = true
     return leaf
   }
   let output = function(leaves).detach()

@@ -40,13 +40,18 @@ public final class Node: CustomStringConvertible, @unchecked Sendable {
 
 /// A tensor saved for backward, with the storage version it had, so that an in-place change
 /// made afterwards is caught instead of giving a silently wrong gradient.
+///
+/// It keeps a detached alias of the tensor (same storage, no `gradFn`), as PyTorch saves the
+/// data rather than the variable: an op that saves its own output (`exp`, `tanh`, `softmax`)
+/// would otherwise form a cycle output → node → closure → output, and a graph that never runs
+/// backward (evaluation without `noGrad`) would never be freed.
 struct SavedTensor {
   let tensor: Tensor
   let version: Int
   let op: String
 
   init(_ tensor: Tensor, op: String) {
-    self.tensor = tensor
+    self.tensor = tensor.detach()
     self.version = tensor.storage.version
     self.op = op
   }

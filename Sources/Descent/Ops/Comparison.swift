@@ -12,9 +12,10 @@ enum GreaterEqualKernel: CompareKernel {
   static func apply<T: NumericScalar>(_ a: T, _ b: T) -> Bool { a >= b }
 }
 
-/// Compares elementwise with broadcasting, in the promoted dtype.
+/// Compares elementwise with broadcasting, in the promoted dtype (`resultType`: a float64 0-d
+/// operand is rounded to float32 before it is compared with a float32 tensor, as in PyTorch).
 func compare<K: CompareKernel>(_ a: Tensor, _ b: Tensor, _: K.Type, op: String) -> Tensor {
-  var type = DType.promote(a.dtype, b.dtype)
+  var type = resultType(a, b)
   if type == .bool { type = .int64 }
   let x = a.converted(to: type)
   let y = b.converted(to: type)
@@ -118,7 +119,7 @@ extension Tensor {
   /// (`torch.where`).
   public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
     let mask = condition.converted(to: .bool)
-    let type = DType.promote(a.dtype, b.dtype)
+    let type = resultType(a, b)
     let x = a.converted(to: type)
     let y = b.converted(to: type)
     let shape = broadcastShapes(broadcastShapes(mask.shape, x.shape, op: "where"), y.shape, op: "where")

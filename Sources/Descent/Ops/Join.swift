@@ -5,6 +5,12 @@ extension Tensor {
     guard let first = tensors.first else {
       opFailure("cat", "expected a non-empty list of Tensors")
     }
+    if let scalar = tensors.firstIndex(where: { $0.rank == 0 }) {
+      opFailure(
+        "cat",
+        "zero-dimensional tensor (at position \(scalar)) cannot be concatenated; use stack, or unsqueeze(0) each tensor first"
+      )
+    }
     let axis = first.normalizedDim(dim, op: "cat")
     let type = tensors.map(\.dtype).reduce(first.dtype, DType.promote)
     for (index, tensor) in tensors.enumerated() {
@@ -52,6 +58,9 @@ extension Tensor {
   /// Pieces of `size` along `dim`, the last one shorter if need be (`split`); views.
   public func split(_ size: Int, dim: Int = 0) -> [Tensor] {
     guard size > 0 else { opFailure("split", "split expects split_size be positive, but got split_size=\(size)") }
+    guard rank > 0 else {
+      opFailure("split", "split expects at least a 1-dimensional tensor (got shape [])")
+    }
     let axis = normalizedDim(dim, op: "split")
     return stride(from: 0, to: Swift.max(shape[axis], 1), by: size).map { start in
       slice(axis, start: start, end: start + size)
@@ -60,6 +69,9 @@ extension Tensor {
 
   /// Pieces of the given sizes along `dim` (`split` with a list); the sizes must add up.
   public func split(sizes: [Int], dim: Int = 0) -> [Tensor] {
+    guard rank > 0 else {
+      opFailure("split_with_sizes", "split expects at least a 1-dimensional tensor (got shape [])")
+    }
     let axis = normalizedDim(dim, op: "split")
     guard sizes.reduce(0, +) == shape[axis], sizes.allSatisfy({ $0 >= 0 }) else {
       opFailure("split_with_sizes", "split_with_sizes expects split_sizes to sum exactly to \(shape[axis]) (input tensor's size at dimension \(axis)), but got split_sizes=\(shapeText(sizes))")
@@ -74,6 +86,9 @@ extension Tensor {
   /// At most `chunks` pieces of equal size (the last may be smaller) along `dim` (`chunk`).
   public func chunk(_ chunks: Int, dim: Int = 0) -> [Tensor] {
     guard chunks > 0 else { opFailure("chunk", "chunk expects `chunks` to be greater than 0, got: \(chunks)") }
+    guard rank > 0 else {
+      opFailure("chunk", "chunk expects at least a 1-dimensional tensor (got shape [])")
+    }
     let axis = normalizedDim(dim, op: "chunk")
     let size = (shape[axis] + chunks - 1) / chunks
     return split(Swift.max(size, 1), dim: axis)

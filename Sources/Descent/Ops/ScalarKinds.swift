@@ -54,12 +54,24 @@ protocol BinaryKernel {
   static func apply<T: NumericScalar>(_ a: T, _ b: T) -> T
 }
 
+/// The dtype an op on tensors `a` and `b` computes in (`torch.result_type`). A 0-d tensor
+/// beside one with dimensions only counts when its category (bool < integer < floating) is
+/// higher: `float32[3] + float64[]` is float32, but `int64[3] + float64[]` is float64.
+/// `DType.promote` alone would widen the first to float64.
+func resultType(_ a: Tensor, _ b: Tensor) -> DType {
+  if (a.rank == 0) == (b.rank == 0) { return DType.promote(a.dtype, b.dtype) }
+  let (dimensioned, zeroDim) = a.rank == 0 ? (b.dtype, a.dtype) : (a.dtype, b.dtype)
+  func category(_ type: DType) -> Int { type == .bool ? 0 : (type.isFloatingPoint ? 2 : 1) }
+  return category(zeroDim) > category(dimensioned)
+    ? DType.promote(dimensioned, zeroDim) : dimensioned
+}
+
 /// Applies `K` elementwise with broadcasting, in the promoted dtype (bool computes as int64;
 /// `floatResult` forces a floating dtype, as true division does).
 func binaryArithmetic<K: BinaryKernel>(
   _ a: Tensor, _ b: Tensor, _: K.Type, op: String, floatResult: Bool = false
 ) -> Tensor {
-  var type = DType.promote(a.dtype, b.dtype)
+  var type = resultType(a, b)
   if type == .bool { type = .int64 }
   if floatResult && !type.isFloatingPoint { type = .float32 }
   let x = a.converted(to: type)

@@ -8,13 +8,13 @@ extension Tensor {
     let out = noGrad { () -> Tensor in
       let shifted = self - rawExtremeOrZero(axis)
       let e = shifted.exp()
-      return e / e.sum(dim: axis, keepDim: true)
+      return e / sumKeepingDim(e, axis)
     }
     let result = SavedTensor(out, op: "SoftmaxBackward0")
     record("SoftmaxBackward0", out, self) { g in
       // dx = y · (g − Σ g·y)
       let y = result.value
-      return y * (g - (g * y).sum(dim: axis, keepDim: true))
+      return y * (g - sumKeepingDim(g * y, axis))
     }
     return out
   }
@@ -25,12 +25,12 @@ extension Tensor {
     let axis = normalizedDim(dim, op: "log_softmax")
     let out = noGrad { () -> Tensor in
       let shifted = self - rawExtremeOrZero(axis)
-      return shifted - shifted.exp().sum(dim: axis, keepDim: true).log()
+      return shifted - sumKeepingDim(shifted.exp(), axis).log()
     }
     let result = SavedTensor(out, op: "LogSoftmaxBackward0")
     record("LogSoftmaxBackward0", out, self) { g in
       // dx = g − softmax · Σ g
-      g - result.value.exp() * g.sum(dim: axis, keepDim: true)
+      g - result.value.exp() * sumKeepingDim(g, axis)
     }
     return out
   }
@@ -41,13 +41,14 @@ extension Tensor {
     let axis = normalizedDim(dim, op: "logsumexp")
     let kept = noGrad { () -> Tensor in
       let top = rawExtremeOrZero(axis)
-      return (self - top).exp().sum(dim: axis, keepDim: true).log() + top
+      return sumKeepingDim((self - top).exp(), axis).log() + top
     }
     let out = keepDim ? kept : kept.squeeze(axis)
     let input = SavedTensor(self, op: "LogsumexpBackward0")
+    let keptShape = keepDim || rank == 0
     record("LogsumexpBackward0", out, self) { g in
       // d/dx logsumexp = softmax(x)
-      let gk = keepDim ? g : g.unsqueeze(axis)
+      let gk = keptShape ? g : g.unsqueeze(axis)
       return gk * (input.value - kept).exp()
     }
     return out
@@ -56,9 +57,22 @@ extension Tensor {
   /// The maximum along `axis` (kept as size 1), with infinities replaced by 0 so that a slice
   /// of all −inf gives NaN-free shifts, as PyTorch's kernels do.
   private func rawExtremeOrZero(_ axis: Int) -> Tensor {
-    if rank == 0 { return Tensor.zeros([], dtype: dtype) }
-    if shape[axis] == 0 { return Tensor.zeros(shape.enumerated().map { $0.offset == axis ? 1 : $0.element }, dtype: dtype) }
+    // A 0-d tensor is its own maximum: shifting by it keeps exp(x) from overflowing.
+    if rank == 0 {
+      return Tensor.where(abs().eq(Double.infinity), Tensor.zeros([], dtype: dtype), self)
+    }
+    if shape[axis] == 0 {
+      var kept = shape
+      kept[axis] = 1
+      return Tensor.zeros(kept, dtype: dtype)
+    }
     let top = rawExtreme(axis: axis, keepDim: true, largest: true, op: "softmax").0
     return Tensor.where(top.abs().eq(Double.infinity), Tensor.zeros([], dtype: dtype), top)
   }
+}
+
+/// The sum along `axis`, kept as size 1; a 0-d tensor is its own sum (PyTorch lets dim 0 or -1
+/// name the single element of a 0-d tensor).
+private func sumKeepingDim(_ t: Tensor, _ axis: Int) -> Tensor {
+  t.rank == 0 ? t : t.sum(dim: axis, keepDim: true)
 }

@@ -115,7 +115,8 @@ extension Tensor {
   }
 
   /// Limits every element to `[min, max]` (`clamp`); either bound may be nil. The gradient
-  /// flows where the input lies within the bounds, bounds included, as in PyTorch.
+  /// flows only where the input lies strictly inside the bounds: PyTorch (2.15) gives an input
+  /// equal to a number bound a zero gradient.
   public func clamp(min lower: Double? = nil, max upper: Double? = nil) -> Tensor {
     guard lower != nil || upper != nil else {
       opFailure("clamp", "At least one of 'min' or 'max' must not be None")
@@ -142,8 +143,8 @@ extension Tensor {
     let input = SavedTensor(self, op: "ClampBackward1")
     record("ClampBackward1", out, self) { g in
       var mask = Tensor.ones(input.value.shape, dtype: .bool)
-      if let lower { mask = mask.logicalAnd(input.value.ge(lower)) }
-      if let upper { mask = mask.logicalAnd(input.value.le(upper)) }
+      if let lower { mask = mask.logicalAnd(input.value.gt(lower)) }
+      if let upper { mask = mask.logicalAnd(input.value.lt(upper)) }
       return g * mask.converted(to: g.dtype)
     }
     return out
