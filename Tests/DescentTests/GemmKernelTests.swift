@@ -56,8 +56,9 @@ private struct XorShift {
 /// (M, N, K): odd sizes around the register tiles (AVX-512 14x32, AVX2 6x16, portable 4x8), K = 0,
 /// and shapes that cross the cache blocks (K > kc, M > mc, N > nc) while staying cheap in debug.
 private let shapes: [(Int, Int, Int)] = [
-  (1, 1, 1), (7, 7, 7), (33, 33, 33), (13, 1, 70), (1, 50, 3), (70, 13, 1),
-  (7, 33, 100), (100, 7, 33), (33, 100, 1), (5, 3, 0), (15, 33, 450), (1030, 3, 5), (3, 1100, 5),
+  (1, 1, 1), (7, 7, 7), (33, 33, 33), (100, 100, 100), (13, 1, 70), (1, 50, 3), (70, 13, 1),
+  (7, 33, 100), (100, 7, 33), (33, 100, 1), (27, 40, 9), (13, 33, 20), (5, 3, 0), (15, 33, 450),
+  (1030, 3, 5), (3, 1100, 5),
 ]
 
 /// Runs every shape and transpose combination, cycling through the (alpha, beta) pairs (beta == 0

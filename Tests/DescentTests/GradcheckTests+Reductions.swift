@@ -128,9 +128,7 @@ import Testing
     #expect(x.std(dim: -1, correction: 0).item() == 0)
   }
 
-  @Test(
-    .disabled(
-      "Reductions.swift and Extrema.swift do not accept dim 0 on a 0-d tensor; see the report"))
+  @Test
   func zeroDimensionalSumMeanMax() {
     let x = values([], [0.7])
     expectGradcheck([x]) { $0[0].sum(dim: 0) }  // crashes: Index out of range

@@ -60,9 +60,10 @@ extension Tensor {
     let flat = reshapedData([count])
     let out = flat.rawExtreme(axis: 0, keepDim: false, largest: largest, op: op).0
     let input = SavedTensor(self, op: node)
+    let result = SavedTensor(out, op: node)
     record(node, out, self) { g in
       // Ties share the gradient evenly, as PyTorch does for the all-element max/min.
-      let mask = input.value.eq(out).converted(to: g.dtype)
+      let mask = input.value.eq(result.value).converted(to: g.dtype)
       return mask * (g / mask.sum())
     }
     return out
@@ -77,7 +78,12 @@ extension Tensor {
     -> (values: Tensor, indices: Tensor)
   {
     let axis = normalizedDim(dim, op: op)
-    if rank == 0 { return (self.reshapedData([]), Tensor.zeros([], dtype: .int64)) }
+    if rank == 0 {
+      // The single element is its own extreme; the gradient passes straight through.
+      let value = aliasing(shape: [], strides: [])
+      record(node, value, self) { g in g }
+      return (value, Tensor.zeros([], dtype: .int64))
+    }
     let (values, indices) = rawExtreme(axis: axis, keepDim: keepDim, largest: largest, op: op)
     let inputShape = shape
     record(node, values, self) { g in

@@ -12,10 +12,25 @@ enum AssignKernel: BinaryKernel {
 extension Tensor {
   /// Stops unless this tensor may be written in place now.
   func checkInPlaceWrite(_ op: String) {
-    if requiresGradFlag && isLeaf && GradMode.isEnabled {
+    guard GradMode.isEnabled else { return }
+    if requiresGradFlag && isLeaf && viewBase == nil {
       opFailure(
         op,
         "a leaf Variable that requires grad is being used in an in-place operation (shape \(shapeText(shape))). Wrap the update in noGrad { … }, as optimizers do."
+      )
+    }
+    if let base = viewBase, base.requiresGradFlag {
+      if base.isLeaf {
+        opFailure(
+          op,
+          "a view of a leaf Variable that requires grad is being used in an in-place operation (view \(shapeText(shape)) of \(shapeText(base.shape))). Wrap the change in noGrad { … }."
+        )
+      }
+      // PyTorch rewrites the base's graph here (CopySlices); Descent refuses rather than give
+      // a wrong gradient.
+      opFailure(
+        op,
+        "in-place change of a view (\(shapeText(shape))) of a tensor that is part of the autograd graph (\(shapeText(base.shape)), made by \(base.gradFn?.name ?? "an op")) is not supported. Build the result out of place, e.g. with Tensor.where or Tensor.cat."
       )
     }
   }

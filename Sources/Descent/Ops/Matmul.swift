@@ -12,10 +12,17 @@ private struct MatrixOperand {
 
   init(_ matrix: Tensor) {
     let (rows, columns) = (matrix.shape[0], matrix.shape[1])
-    if matrix.strides[1] == 1 || columns == 1 {
-      self.init(tensor: matrix, trans: 0, leading: Swift.max(matrix.strides[0], columns, 1))
-    } else if matrix.strides[0] == 1 || rows == 1 {
-      self.init(tensor: matrix, trans: 1, leading: Swift.max(matrix.strides[1], rows, 1))
+    let (rowStride, columnStride) = (matrix.strides[0], matrix.strides[1])
+    // GEMM reads rows `leading` elements apart: that needs unit steps along the row and rows
+    // that do not overlap. Broadcast (stride 0) and other strided views are copied first.
+    let rowMajor =
+      (columns <= 1 || columnStride == 1) && (rows <= 1 || rowStride >= Swift.max(columns, 1))
+    let columnMajor =
+      (rows <= 1 || rowStride == 1) && (columns <= 1 || columnStride >= Swift.max(rows, 1))
+    if rowMajor {
+      self.init(tensor: matrix, trans: 0, leading: rows <= 1 ? Swift.max(columns, 1) : rowStride)
+    } else if columnMajor {
+      self.init(tensor: matrix, trans: 1, leading: columns <= 1 ? Swift.max(rows, 1) : columnStride)
     } else {
       self.init(tensor: matrix.dense(), trans: 0, leading: Swift.max(columns, 1))
     }
@@ -113,7 +120,13 @@ extension Tensor {
     if rank > 1 { outShape.append(m) }
     if other.rank > 1 { outShape.append(n) }
     let out = out3.aliasing(shape: outShape, strides: Tensor.contiguousStrides(outShape))
-    let name = rank == 1 && other.rank == 1 ? "DotBackward0" : (rank == 2 && other.rank == 2 ? "MmBackward0" : "MatmulBackward0")
+    let name: String
+    switch (rank, other.rank) {
+    case (1, 1): name = "DotBackward0"
+    case (2, 2): name = "MmBackward0"
+    case (2, 1): name = "MvBackward0"
+    default: name = "MatmulBackward0"
+    }
     if requiresGradFlag || other.requiresGradFlag {
       let savedA = SavedTensor(self, op: name)
       let savedB = SavedTensor(other, op: name)

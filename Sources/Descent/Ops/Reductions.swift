@@ -72,6 +72,8 @@ extension Tensor {
   /// Sorted, normalised, distinct dimensions for a reduction.
   func reductionAxes(_ dims: [Int], op: String) -> [Int] {
     let axes = dims.map { normalizedDim($0, op: op) }
+    // A 0-d tensor accepts dim 0 or -1 and has nothing to reduce over.
+    if rank == 0 { return [] }
     guard Set(axes).count == axes.count else {
       opFailure(op, "dim \(shapeText(dims)) appears multiple times in the list of dims")
     }

@@ -3,9 +3,11 @@
 extension Tensor {
   /// A tensor sharing this one's storage with another shape and strides (no autograd).
   func aliasing(shape: [Int], strides: [Int], offset: Int? = nil) -> Tensor {
-    Tensor(
+    let view = Tensor(
       storage: storage, shape: shape, strides: strides, offset: offset ?? storageOffset,
       dtype: dtype)
+    view.viewBase = viewBase ?? self
+    return view
   }
 
   /// Resolves one `-1` and checks that the element count is kept.
@@ -124,7 +126,10 @@ extension Tensor {
       opFailure(
         "t", "t() expects a tensor with <= 2 dimensions, but self is \(rank)D (shape \(shapeText(shape))). Use transpose(_:_:) or permute.")
     }
-    return rank < 2 ? self : transpose(0, 1)
+    guard rank == 2 else { return self }
+    let out = aliasing(shape: [shape[1], shape[0]], strides: [strides[1], strides[0]])
+    record("TBackward0", out, self) { g in g.T }
+    return out
   }
   /// The matrix transpose (`t()`).
   public func t() -> Tensor { T }

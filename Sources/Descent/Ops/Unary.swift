@@ -140,8 +140,9 @@ extension Tensor {
     case .float64: out = run(Double.self)
     default: out = run(Int64.self)
     }
-    let input = SavedTensor(self, op: "ClampBackward1")
-    record("ClampBackward1", out, self) { g in
+    let name = upper == nil ? "ClampMinBackward0" : (lower == nil ? "ClampMaxBackward0" : "ClampBackward1")
+    let input = SavedTensor(self, op: name)
+    record(name, out, self) { g in
       var mask = Tensor.ones(input.value.shape, dtype: .bool)
       if let lower { mask = mask.logicalAnd(input.value.gt(lower)) }
       if let upper { mask = mask.logicalAnd(input.value.lt(upper)) }

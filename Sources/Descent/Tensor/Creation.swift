@@ -162,21 +162,29 @@ extension Tensor {
   ) -> Tensor {
     guard count >= 0 else { opFailure("linspace", "number of steps must be non-negative (got \(count))") }
     if count == 1 { return Tensor(shape: [1], scalars: [start], dtype: dtype) }
-    let step = (end - start) / Double(Swift.max(count - 1, 1))
     // PyTorch fills the first half from the start and the second half from the end, so the
-    // last value is exactly `end`.
-    let half = count / 2
-    let values = (0..<count).map { i in
-      i < half ? start + step * Double(i) : end - step * Double(count - 1 - i)
+    // last value is exactly `end`, in the tensor's own precision with fused multiply-adds:
+    // this reproduces its values bit for bit.
+    func values<T: BinaryFloatingPoint>(_: T.Type) -> [T] {
+      let (first, last) = (T(start), T(end))
+      let step = (last - first) / T(Swift.max(count - 1, 1))
+      let half = count / 2
+      return (0..<count).map { i in
+        i < half ? first.addingProduct(step, T(i)) : last.addingProduct(-step, T(count - 1 - i))
+      }
     }
-    return Tensor(shape: [count], scalars: values, dtype: dtype)
+    switch dtype {
+    case .float32: return Tensor(shape: [count], scalars: values(Float.self))
+    case .float64: return Tensor(shape: [count], scalars: values(Double.self))
+    default: return Tensor(shape: [count], scalars: values(Double.self), dtype: dtype)
+    }
   }
 
   /// The identity matrix, `n × m` (`torch.eye`).
   public static func eye(_ n: Int, _ m: Int? = nil, dtype: DType = .float32) -> Tensor {
     let columns = m ?? n
     let out = zeros([n, columns], dtype: dtype)
-    for i in 0..<Swift.min(n, columns) { out.setElement(at: i * columns, 1) }
+    for i in 0..<Swift.min(n, columns) { out.setElement(at: i * columns + i, 1) }
     return out
   }
 }

@@ -22,6 +22,9 @@ public final class Tensor: @unchecked Sendable {
   var accumulateNode: Node?
   /// The gradient accumulated by `backward()`; nil until the first backward reaches this leaf.
   public var grad: Tensor?
+  /// For a view (`reshaped`, `transpose`, subscripts…): the tensor whose storage it shows.
+  /// In-place writes through a view check the base, since they change it too.
+  var viewBase: Tensor?
 
   /// Wraps existing storage (no copy).
   init(storage: Storage, shape: [Int], strides: [Int], offset: Int = 0, dtype: DType) {
