@@ -39,6 +39,25 @@ private struct MatrixOperand {
 private func matmul2D(_ a: Tensor, _ b: Tensor, into out: Tensor, outOffset: Int) {
   let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
   if m == 0 || n == 0 { return }
+  if m * n * k <= 512 && out.dtype.isFloatingPoint {
+    // Tiny products (a Linear(1, 1) on 30 points) cost more in GEMM's packing than in
+    // arithmetic: a direct loop on the strided operands is several times faster.
+    func direct<T: FloatScalar>(_: T.Type) {
+      let x = a.pointer(T.self)
+      let y = b.pointer(T.self)
+      let z = out.pointer(T.self) + outOffset
+      let (ra, ca, rb, cb) = (a.strides[0], a.strides[1], b.strides[0], b.strides[1])
+      for i in 0..<m {
+        for j in 0..<n {
+          var total: T = 0
+          for p in 0..<k { total += x[i * ra + p * ca] * y[p * rb + j * cb] }
+          z[i * n + j] = total
+        }
+      }
+    }
+    if out.dtype == .float32 { direct(Float.self) } else { direct(Double.self) }
+    return
+  }
   let left = MatrixOperand(a)
   let right = MatrixOperand(b)
   switch out.dtype {

@@ -1,0 +1,88 @@
+/// `Sequential` and `ModuleList`: modules kept in order, named "0", "1", … as in PyTorch.
+
+/// Modules applied one after another (`nn.Sequential`); `stateDict` keys are `0.weight`,
+/// `2.bias`, …
+public final class Sequential: Module {
+  /// The modules, in order.
+  public private(set) var layers: [Module]
+
+  public init(_ layers: [Module]) {
+    self.layers = layers
+    super.init()
+  }
+
+  public convenience init(_ layers: Module...) { self.init(layers) }
+
+  public override var reflectsChildren: Bool { false }
+
+  public override func ownChildren() -> [(String, Module)] {
+    layers.enumerated().map { (String($0.offset), $0.element) }
+  }
+
+  public override func forward(_ input: Tensor) -> Tensor {
+    layers.reduce(input) { x, layer in layer(x) }
+  }
+
+  /// The layer at `index` (negative counts from the end).
+  public subscript(index: Int) -> Module { layers[index < 0 ? index + layers.count : index] }
+
+  /// The number of layers.
+  public var count: Int { layers.count }
+
+  /// Adds a layer at the end (`append`).
+  public func append(_ layer: Module) {
+    layers.append(layer)
+    rediscover()
+  }
+}
+
+/// Modules held in a list, not applied by themselves (`nn.ModuleList`).
+public final class ModuleList: Module, Sequence {
+  public private(set) var modules_: [Module]
+
+  public init(_ modules: [Module] = []) {
+    self.modules_ = modules
+    super.init()
+  }
+
+  public override var reflectsChildren: Bool { false }
+
+  public override func ownChildren() -> [(String, Module)] {
+    modules_.enumerated().map { (String($0.offset), $0.element) }
+  }
+
+  public subscript(index: Int) -> Module { modules_[index < 0 ? index + modules_.count : index] }
+  public var count: Int { modules_.count }
+  public func makeIterator() -> IndexingIterator<[Module]> { modules_.makeIterator() }
+
+  /// Adds a module at the end (`append`).
+  public func append(_ module: Module) {
+    modules_.append(module)
+    rediscover()
+  }
+
+  public override func forward(_ input: Tensor) -> Tensor {
+    fatalError("ModuleList: a ModuleList is not callable; iterate over it in forward(_:)")
+  }
+}
+
+/// Passes its input through (`nn.Identity`).
+public final class Identity: Module {
+  public override init() { super.init() }
+  public override func forward(_ input: Tensor) -> Tensor { input }
+}
+
+/// Flattens dimensions `startDim…endDim` (`nn.Flatten`, from dimension 1 by default).
+public final class Flatten: Module {
+  public let startDim: Int
+  public let endDim: Int
+  public init(startDim: Int = 1, endDim: Int = -1) {
+    self.startDim = startDim
+    self.endDim = endDim
+    super.init()
+  }
+  public override func forward(_ input: Tensor) -> Tensor {
+    input.flatten(startDim: startDim, endDim: endDim)
+  }
+  public override var extraRepr: String { "start_dim=\(startDim), end_dim=\(endDim)" }
+}

@@ -1,0 +1,87 @@
+/// `Linear`: y = x·Wᵀ + b, the fully connected layer, and its functional form.
+
+/// y = x·Wᵀ + b over the last dimension of `input` (`torch.nn.functional.linear`), as one op:
+/// the transposed weight goes to GEMM as a view, and the bias is added in place.
+public func linear(_ input: Tensor, _ weight: Tensor, _ bias: Tensor? = nil) -> Tensor {
+  guard weight.rank == 2, input.rank >= 1, input.shape[input.rank - 1] == weight.shape[1] else {
+    opFailure(
+      "linear",
+      "mat1 and mat2 shapes cannot be multiplied (input \(shapeText(input.shape)), weight \(shapeText(weight.shape))): the last dimension of the input must equal in_features = \(weight.rank == 2 ? weight.shape[1] : -1)"
+    )
+  }
+  if let bias, bias.shape != [weight.shape[0]] {
+    opFailure("linear", "bias of shape \(shapeText(bias.shape)) does not match out_features = \(weight.shape[0]) (weight \(shapeText(weight.shape)))")
+  }
+  if input.rank != 2 {
+    // Batch dimensions (or none) fold into rows, as PyTorch does.
+    let rows = input.reshaped([-1, weight.shape[1]])
+    let out = linear(rows, weight, bias)
+    return out.reshaped(Array(input.shape.dropLast()) + [weight.shape[0]])
+  }
+  let out = noGrad { input.matmul(weight.T) }
+  if let bias { out.addInPlace(bias) }
+  var inputs = [input, weight]
+  if let bias { inputs.append(bias) }
+  let savedInput = SavedTensor(input, op: "AddmmBackward0")
+  let savedWeight = SavedTensor(weight, op: "AddmmBackward0")
+  record(bias == nil ? "MmBackward0" : "AddmmBackward0", out, inputs) { g in
+    var grads: [Tensor?] = [
+      input.requiresGrad ? g.matmul(savedWeight.value) : nil,
+      weight.requiresGrad ? g.T.matmul(savedInput.value) : nil,
+    ]
+    if let bias { grads.append(bias.requiresGrad ? g.sum(dim: 0) : nil) }
+    return grads
+  }
+  return out
+}
+
+/// A fully connected layer, `torch.nn.Linear`: weight `[out, in]` and bias `[out]`, both from
+/// U(−1/√in, 1/√in) as PyTorch initialises them (and, after `manualSeed`, the same values).
+public final class Linear: Module {
+  /// The number of input features.
+  public let inFeatures: Int
+  /// The number of output features.
+  public let outFeatures: Int
+  /// `[outFeatures, inFeatures]`.
+  public let weight: Tensor
+  /// `[outFeatures]`, or nil with `bias: false`.
+  public let bias: Tensor?
+
+  public init(
+    _ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, dtype: DType = .float32,
+    generator: Generator? = nil
+  ) {
+    guard inFeatures >= 0, outFeatures >= 0 else {
+      opFailure("Linear", "in_features and out_features must be non-negative (got \(inFeatures), \(outFeatures))")
+    }
+    guard dtype.isFloatingPoint else {
+      opFailure("Linear", "the dtype of a layer's parameters must be floating point (got \(dtype))")
+    }
+    self.inFeatures = inFeatures
+    self.outFeatures = outFeatures
+    self.weight = Tensor.zeros([outFeatures, inFeatures], dtype: dtype)
+    self.bias = bias ? Tensor.zeros([outFeatures], dtype: dtype) : nil
+    super.init()
+    resetParameters(generator: generator)
+    weight.requiresGrad = true
+    self.bias?.requiresGrad = true
+  }
+
+  /// PyTorch's `reset_parameters`: Kaiming-uniform with a = √5 for the weight, which is
+  /// U(−1/√in, 1/√in), then the bias from the same range; the weight is drawn first.
+  public func resetParameters(generator: Generator? = nil) {
+    noGrad {
+      kaimingUniform_(weight, a: 5.0.squareRoot(), generator: generator)
+      if let bias {
+        let bound = inFeatures > 0 ? 1 / Double(inFeatures).squareRoot() : 0
+        bias.uniform_(-bound, bound, generator: generator)
+      }
+    }
+  }
+
+  public override func forward(_ input: Tensor) -> Tensor { linear(input, weight, bias) }
+
+  public override var extraRepr: String {
+    "in_features=\(inFeatures), out_features=\(outFeatures), bias=\(bias == nil ? "False" : "True")"
+  }
+}
