@@ -4,8 +4,8 @@ import RealModule
 /// (`torch.nn.functional.binary_cross_entropy`): −w·(y·log x + (1 − y)·log(1 − x)), reduced.
 ///
 /// As in PyTorch, each log is clamped at −100, so an input of exactly 0 or 1 gives a large
-/// finite loss instead of inf, and the gradient's denominator x(1 − x) is kept above 1e-12.
-/// Inputs and targets outside [0, 1] stop. `weight` (no gradient) must broadcast to the
+/// finite loss instead of inf, and the gradient's denominator x(1 − x) is kept above about
+/// 1e-12. Inputs and targets outside [0, 1] stop. `weight` (no gradient) must broadcast to the
 /// input's shape. Prefer `binaryCrossEntropyWithLogits` on raw scores: it is more stable.
 /// The node is `BinaryCrossEntropyBackward0`.
 public func binaryCrossEntropy(
@@ -54,10 +54,11 @@ private struct BCEValueKernel: LossPairKernel {
   }
 }
 
-/// (x − y) / max(x(1 − x), 1e-12), PyTorch's backward kernel.
+/// (x − y) / max(x(1 − x), ε), PyTorch's backward kernel. Its ε is the float32 nearest
+/// 1e-12 even for float64 (1 − 4e-9 times 1e-12), which shows in the clamped gradients.
 private struct BCEInputSlopeKernel: LossPairKernel {
   func apply<T: FloatScalar>(_ x: T, _ y: T) -> T {
-    (x - y) / Swift.max((1 - x) * x, T(1e-12))
+    (x - y) / Swift.max((1 - x) * x, T(Float(1e-12)))
   }
 }
 

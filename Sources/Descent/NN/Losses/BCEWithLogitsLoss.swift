@@ -44,7 +44,8 @@ public func binaryCrossEntropyWithLogits(
     }
     if wantTarget {
       // −x, or log σ(−x) − p·log σ(x).
-      dTarget = p.map { lossMap(-x, LogSigmoidKernel()) - lossMap(x, LogSigmoidKernel()) * $0 } ?? -x
+      dTarget =
+        p.map { lossMap(-x, LogSigmoidKernel()) - lossMap(x, LogSigmoidKernel()) * $0 } ?? -x
     }
     guard let w else { return (dInput, dTarget) }
     return (dInput.map { $0 * w }, dTarget.map { $0 * w })

@@ -22,7 +22,8 @@ public func crossEntropy(
   guard input.rank >= 1 else {
     opFailure(
       op,
-      "Expected 1 or more dimensions (got 0); the input holds a score per class: [C], [N, C] or [N, C, d1, ...].")
+      "Expected 1 or more dimensions (got 0); the input holds a score per class: [C], [N, C] or [N, C, d1, ...]."
+    )
   }
   let classDim = input.rank == 1 ? 0 : 1
   let classes = input.shape[classDim]
@@ -101,7 +102,8 @@ func checkLabelSmoothing(_ labelSmoothing: Double) {
   guard labelSmoothing >= 0 && labelSmoothing <= 1 else {
     opFailure(
       "cross_entropy",
-      "label_smoothing must be between 0.0 and 1.0. Got: \(labelSmoothing)")
+      "label_smoothing must be between 0.0 and 1.0. Got: \(labelSmoothing); 0 turns smoothing off, 0.1 is typical."
+    )
   }
 }
 

@@ -11,7 +11,8 @@ public func huberLoss(
   let difference = noGrad { input.converted(to: type) - target.converted(to: type) }
   let values = noGrad { () -> Tensor in
     let distance = difference.abs()
-    return Tensor.where(distance.lt(delta), distance * 0.5 * distance, (distance - 0.5 * delta) * delta)
+    return Tensor.where(
+      distance.lt(delta), distance * 0.5 * distance, (distance - 0.5 * delta) * delta)
   }
   return recordPointwiseLoss(
     "HuberLossBackward0", values: values, input: input, target: target, reduction: reduction

@@ -14,9 +14,14 @@ func checkedPointwiseOperands(_ op: String, _ input: Tensor, _ target: Tensor) -
       input.count == target.count
       ? " Reshape one to the other's shape, e.g. target.reshaped(\(shapeText(input.shape)))."
       : " Give a target with one value per input element."
+    // The binary cross entropies stop in PyTorch too; the others only warn there.
+    let reason =
+      op.hasPrefix("binary_cross_entropy")
+      ? "they must be equal."
+      : "PyTorch would broadcast them (with only a warning), which almost always hides a bug, so Descent requires equal shapes."
     opFailure(
       op,
-      "input shape \(shapeText(input.shape)) and target shape \(shapeText(target.shape)) differ; PyTorch would broadcast them (with only a warning), which almost always hides a bug, so Descent requires equal shapes.\(hint)"
+      "input shape \(shapeText(input.shape)) and target shape \(shapeText(target.shape)) differ; \(reason)\(hint)"
     )
   }
   return DType.promote(input.dtype, target.dtype)

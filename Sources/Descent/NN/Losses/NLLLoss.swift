@@ -17,10 +17,9 @@ public func nllLoss(
     "nll_loss", input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction)
 }
 
-/// How a classification input is laid out: `batch` samples of `classes` scores at `positions`
-/// places each (the product of the dimensions after the class dimension).
+/// How a classification input is laid out: `classes` scores at each of `positions` places
+/// per sample (the product of the dimensions after the class dimension).
 struct ClassLayout {
-  let batch: Int
   let classes: Int
   let positions: Int
 
@@ -29,7 +28,8 @@ struct ClassLayout {
     guard input.rank >= 1 else {
       opFailure(
         op,
-        "Expected 1 or more dimensions (got 0); the input holds a score per class: [C], [N, C] or [N, C, d1, ...].")
+        "Expected 1 or more dimensions (got 0); the input holds a score per class: [C], [N, C] or [N, C, d1, ...]."
+      )
     }
     if input.rank == 1 {
       guard target.rank == 0 else {
@@ -38,7 +38,7 @@ struct ClassLayout {
           "an unbatched input of shape \(shapeText(input.shape)) takes a 0-d target (one class index), but got target shape \(shapeText(target.shape)); for a batch give the input as [N, C]."
         )
       }
-      (batch, classes, positions) = (1, input.shape[0], 1)
+      (classes, positions) = (input.shape[0], 1)
       return
     }
     let expected = [input.shape[0]] + input.shape[2...]
@@ -53,7 +53,7 @@ struct ClassLayout {
         "\(text) For an input of shape \(shapeText(input.shape)) (class dimension 1) the class-index target has shape \(shapeText(expected))."
       )
     }
-    (batch, classes, positions) = (input.shape[0], input.shape[1], input.shape[2...].reduce(1, *))
+    (classes, positions) = (input.shape[1], input.shape[2...].reduce(1, *))
   }
 }
 
