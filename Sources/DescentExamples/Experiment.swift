@@ -14,9 +14,15 @@ public protocol Experiment {
 /// Every experiment, in the order of REFERENCE.md.
 public let allExperiments: [any Experiment.Type] = [
   R1ManualGradientDescent.self,
+  R2OptimSGD.self,
+  R3TrainingStepByStep.self,
   R4HeightWeight.self,
+  R5Momentum.self,
+  R7AdamNoisyLine.self,
+  R8CustomModule.self,
   R9ScalarDescent.self,
   R10CostCurve.self,
+  R10OptimSGD.self,
 ]
 
 /// The experiment called `name` (case-insensitive), if there is one.

@@ -1,0 +1,38 @@
+import Descent
+
+/// R5: R4's fit with `SGD`, then with momentum 0.9, which ends lower after the same 500 epochs.
+public enum R5Momentum: Experiment {
+  public static let name = "r5"
+  public static let summary = "R4 with optim.SGD, then SGD with momentum 0.9"
+
+  /// Trains W·X + B from W = B = 1 for 500 epochs; returns the loss every 10 epochs.
+  static func train(momentum: Double) -> [(epoch: Int, loss: Double)] {
+    let heights = Tensor([166, 176, 171, 173, 169])
+    let weights = Tensor([58.7, 75.7, 62.1, 70.4, 60.1])
+    let X = heights - heights.mean()
+    let Y = weights - weights.mean()
+    let W = Tensor(1.0, requiresGrad: true)
+    let B = Tensor(1.0, requiresGrad: true)
+    let optimizer = SGD([W, B], lr: 0.001, momentum: momentum)
+    var history: [(epoch: Int, loss: Double)] = []
+    for epoch in 0..<500 {
+      let loss = ((W * X + B - Y) ** 2).mean()
+      optimizer.zeroGrad()
+      loss.backward()
+      optimizer.step()
+      if epoch % 10 == 0 { history.append((epoch, loss.item())) }
+    }
+    return history
+  }
+
+  public static func run(say: (String) -> Void) {
+    let plain = train(momentum: 0)
+    let withMomentum = train(momentum: 0.9)
+    say("epoch    SGD      SGD + momentum")
+    for (a, b) in zip(plain, withMomentum) where a.epoch % 50 == 0 || a.epoch == 490 {
+      say("\(padded(a.epoch, 5))  \(fixed(a.loss, 4))  \(fixed(b.loss, 4))")
+    }
+    say("SGD: final loss \(fixed(plain.last!.loss, 4))")
+    say("SGD + momentum 0.9: final loss \(fixed(withMomentum.last!.loss, 4))")
+  }
+}
