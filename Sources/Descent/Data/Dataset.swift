@@ -1,0 +1,106 @@
+/// `torch.utils.data`: datasets of samples, each sample one or more tensors (features, target).
+
+/// A collection of samples (`torch.utils.data.Dataset`). A sample is a list of tensors, such as
+/// `[features, target]`.
+public protocol Dataset {
+  /// The number of samples.
+  var count: Int { get }
+  /// The sample at `index`, in `0..<count`.
+  func sample(at index: Int) -> [Tensor]
+  /// The samples at `indices`, each tensor stacked along a new first dimension. The default
+  /// stacks `sample(at:)`; datasets backed by tensors gather rows directly.
+  func batch(at indices: [Int]) -> [Tensor]
+}
+
+extension Dataset {
+  public func batch(at indices: [Int]) -> [Tensor] {
+    let samples = indices.map { sample(at: $0) }
+    guard let first = samples.first else { return [] }
+    return (0..<first.count).map { part in noGrad { Tensor.stack(samples.map { $0[part] }) } }
+  }
+}
+
+/// Samples made of rows of tensors that share their first dimension
+/// (`torch.utils.data.TensorDataset`).
+public struct TensorDataset: Dataset {
+  /// The tensors; sample `i` is row `i` of each.
+  public let tensors: [Tensor]
+
+  public init(_ tensors: Tensor...) { self.init(tensors) }
+
+  public init(_ tensors: [Tensor]) {
+    guard let first = tensors.first, first.rank > 0 else {
+      opFailure("TensorDataset", "needs at least one tensor with at least one dimension")
+    }
+    for tensor in tensors where tensor.rank == 0 || tensor.shape[0] != first.shape[0] {
+      opFailure(
+        "TensorDataset",
+        "Size mismatch between tensors: every tensor needs the same first dimension (shapes \(tensors.map { shapeText($0.shape) }.joined(separator: ", ")))")
+    }
+    self.tensors = tensors
+  }
+
+  public var count: Int { tensors[0].shape[0] }
+
+  public func sample(at index: Int) -> [Tensor] {
+    guard index >= 0 && index < count else {
+      opFailure("TensorDataset", "index \(index) is out of range for a dataset of \(count) samples")
+    }
+    return tensors.map { $0[index] }
+  }
+
+  public func batch(at indices: [Int]) -> [Tensor] {
+    let positions = Tensor(integers: indices)
+    return tensors.map { tensor in noGrad { tensor.indexSelect(0, positions) } }
+  }
+}
+
+/// The samples of `dataset` at `indices` (`torch.utils.data.Subset`).
+public struct Subset<Base: Dataset>: Dataset {
+  public let dataset: Base
+  public let indices: [Int]
+
+  public init(_ dataset: Base, indices: [Int]) {
+    for index in indices where index < 0 || index >= dataset.count {
+      opFailure("Subset", "index \(index) is out of range for a dataset of \(dataset.count) samples")
+    }
+    self.dataset = dataset
+    self.indices = indices
+  }
+
+  public var count: Int { indices.count }
+  public func sample(at index: Int) -> [Tensor] { dataset.sample(at: indices[index]) }
+  public func batch(at positions: [Int]) -> [Tensor] { dataset.batch(at: positions.map { indices[$0] }) }
+}
+
+/// Splits `dataset` at random into subsets of the given sizes (`random_split`), drawing one
+/// permutation from `generator` as PyTorch does, so the same seed gives the same split.
+public func randomSplit<Base: Dataset>(
+  _ dataset: Base, lengths: [Int], generator: Generator? = nil
+) -> [Subset<Base>] {
+  guard lengths.allSatisfy({ $0 >= 0 }), lengths.reduce(0, +) == dataset.count else {
+    opFailure(
+      "random_split",
+      "Sum of input lengths (\(lengths.reduce(0, +))) does not equal the length of the input dataset (\(dataset.count))")
+  }
+  let permutation = Tensor.randperm(dataset.count, generator: generator).toArray(as: Int64.self).map(Int.init)
+  var start = 0
+  return lengths.map { length in
+    defer { start += length }
+    return Subset(dataset, indices: Array(permutation[start..<(start + length)]))
+  }
+}
+
+/// Splits by fractions that sum to 1: each part gets ⌊fraction·n⌋ samples and the remainder is
+/// handed out one by one from the first part, as PyTorch does.
+public func randomSplit<Base: Dataset>(
+  _ dataset: Base, fractions: [Double], generator: Generator? = nil
+) -> [Subset<Base>] {
+  guard fractions.allSatisfy({ $0 >= 0 && $0 <= 1 }), Swift.abs(fractions.reduce(0, +) - 1) < 1e-9 else {
+    opFailure("random_split", "fractions must lie in [0, 1] and sum to 1 (got \(fractions))")
+  }
+  var lengths = fractions.map { Int((Double(dataset.count) * $0).rounded(.down)) }
+  let remainder = dataset.count - lengths.reduce(0, +)
+  for i in 0..<remainder { lengths[i % lengths.count] += 1 }
+  return randomSplit(dataset, lengths: lengths, generator: generator)
+}
