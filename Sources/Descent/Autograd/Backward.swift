@@ -31,8 +31,11 @@ extension Tensor {
       )
     }
     guard let root = gradientEdge else { return }
-    GradMode.$isEnabled.withValue(false) {
-      runBackward(from: root, gradient: gradient.converted(to: dtype), retainGraph: retainGraph)
+    let anomalies = GradMode.state.anomalies
+    GradMode.with(gradEnabled: false) {
+      runBackward(
+        from: root, gradient: gradient.converted(to: dtype), retainGraph: retainGraph,
+        anomalies: anomalies)
     }
   }
 }
@@ -60,7 +63,9 @@ private func topologicalOrder(from root: Node) -> [Node] {
   return order.reversed()
 }
 
-private func runBackward(from root: Node, gradient: Tensor, retainGraph: Bool) {
+private func runBackward(
+  from root: Node, gradient: Tensor, retainGraph: Bool, anomalies: AnomalyRecorder?
+) {
   let order = topologicalOrder(from: root)
   defer { for node in order { node.isVisited = false } }
   root.pendingGradient = gradient
@@ -79,6 +84,7 @@ private func runBackward(from root: Node, gradient: Tensor, retainGraph: Bool) {
       )
     }
     let inputGradients = backward(incoming)
+    anomalies?.checkBackward(node.name, incoming, inputGradients)
     if !retainGraph { node.backwardFunction = nil }
     for (next, gradient) in zip(node.nextFunctions, inputGradients) {
       guard let next, let gradient else { continue }

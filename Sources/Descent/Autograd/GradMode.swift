@@ -1,7 +1,25 @@
 /// Whether ops record the backward graph. Task-local, so `noGrad` in one thread or task never
 /// switches gradients off in another.
+///
+/// Grad mode and anomaly detection share one task-local value, so that the hot path reads a
+/// single task-local per op.
 enum GradMode {
-  @TaskLocal static var isEnabled = true
+  struct State: Sendable {
+    var gradEnabled = true
+    /// Set inside `detectAnomaly { }`: where recorded ops report non-finite values.
+    var anomalies: AnomalyRecorder?
+  }
+
+  @TaskLocal static var state = State()
+
+  static var isEnabled: Bool { state.gradEnabled }
+
+  /// Runs `body` with gradient recording switched on or off.
+  static func with<R>(gradEnabled: Bool, _ body: () throws -> R) rethrows -> R {
+    var next = state
+    next.gradEnabled = gradEnabled
+    return try $state.withValue(next) { try body() }
+  }
 }
 
 /// Runs `body` without recording the backward graph, like `with torch.no_grad():`.
@@ -9,13 +27,13 @@ enum GradMode {
 /// Use it for parameter updates (`W -= lr * W.grad!`) and for evaluation.
 @discardableResult
 public func noGrad<R>(_ body: () throws -> R) rethrows -> R {
-  try GradMode.$isEnabled.withValue(false) { try body() }
+  try GradMode.with(gradEnabled: false, body)
 }
 
 /// Runs `body` with the backward graph recorded, even inside `noGrad` (`torch.enable_grad()`).
 @discardableResult
 public func enableGrad<R>(_ body: () throws -> R) rethrows -> R {
-  try GradMode.$isEnabled.withValue(true) { try body() }
+  try GradMode.with(gradEnabled: true, body)
 }
 
 /// True when ops record the graph here (`torch.is_grad_enabled()`).
@@ -80,7 +98,8 @@ func record(
   _ name: String, _ out: Tensor, _ inputs: [Tensor],
   _ backward: @escaping (Tensor) -> [Tensor?]
 ) {
-  guard GradMode.isEnabled else { return }
+  let mode = GradMode.state
+  guard mode.gradEnabled else { return }
   var any = false
   for input in inputs where input.requiresGradFlag {
     any = true
@@ -89,6 +108,7 @@ func record(
   guard any else { return }
   out.gradFn = Node(name: name, nextFunctions: inputs.map { $0.gradientEdge }, backward: backward)
   out.requiresGradFlag = true
+  mode.anomalies?.checkForward(name, out, inputs)
 }
 
 /// The two-input form of `record`, which avoids building an array on the hot path when no
@@ -98,15 +118,21 @@ func record(
   _ name: String, _ out: Tensor, _ a: Tensor, _ b: Tensor,
   _ backward: @escaping (Tensor) -> [Tensor?]
 ) {
-  guard (a.requiresGradFlag || b.requiresGradFlag) && GradMode.isEnabled else { return }
+  guard a.requiresGradFlag || b.requiresGradFlag else { return }
+  let mode = GradMode.state
+  guard mode.gradEnabled else { return }
   out.gradFn = Node(name: name, nextFunctions: [a.gradientEdge, b.gradientEdge], backward: backward)
   out.requiresGradFlag = true
+  mode.anomalies?.checkForward(name, out, [a, b])
 }
 
 /// The one-input form of `record`.
 @inline(__always)
 func record(_ name: String, _ out: Tensor, _ a: Tensor, _ backward: @escaping (Tensor) -> Tensor) {
-  guard a.requiresGradFlag && GradMode.isEnabled else { return }
+  guard a.requiresGradFlag else { return }
+  let mode = GradMode.state
+  guard mode.gradEnabled else { return }
   out.gradFn = Node(name: name, nextFunctions: [a.gradientEdge]) { [backward($0)] }
   out.requiresGradFlag = true
+  mode.anomalies?.checkForward(name, out, [a])
 }
