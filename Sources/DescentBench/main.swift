@@ -72,6 +72,57 @@ func linregManual(epochs: Int) -> (seconds: Double, weight: Double, bias: Double
   return (now() - start, weight.item(), bias.item(), cost.item())
 }
 
+/// R2 through the nn API: Linear(1, 1) zeroed, MSELoss, SGD with zeroGrad/backward/step.
+func linregModule(epochs: Int) -> (seconds: Double, weight: Double, bias: Double, cost: Double) {
+  let (x, y) = linregData()
+  let model = Linear(1, 1)
+  noGrad {
+    model.weight.zero_()
+    model.bias!.zero_()
+  }
+  let criterion = MSELoss()
+  let optimizer = SGD(model.parameters(), lr: 0.001)
+  var cost = Tensor(0)
+  let start = now()
+  for _ in 0..<epochs {
+    let hypothesis = model(x)
+    cost = criterion(hypothesis, y)
+    optimizer.zeroGrad()
+    cost.backward()
+    optimizer.step()
+  }
+  return (now() - start, model.weight.item(), model.bias!.item(), cost.item())
+}
+
+func linregData() -> (Tensor, Tensor) {
+  let ys: [Double] = [
+    0.94, 1.98, 2.88, 3.92, 3.96, 4.55, 5.64, 6.3, 7.44, 9.1, 8.46, 9.5, 10.67, 11.16, 14,
+    11.83, 14.4, 14.25, 16.2, 16.32, 17.46, 19.8, 18, 21.34, 22, 22.5, 24.57, 26.04, 21.6, 28.8,
+  ]
+  return (Tensor.arange(1, 31, dtype: .float32).reshaped(30, 1), Tensor(ys).reshaped(30, 1))
+}
+
+@MainActor
+func reportLinreg(
+  _ tag: String, _ name: String, _ run: (Int) -> (seconds: Double, weight: Double, bias: Double, cost: Double)
+) {
+  let epochs = 10000
+  var times: [Double] = []
+  var last = (seconds: 0.0, weight: 0.0, bias: 0.0, cost: 0.0)
+  for _ in 0..<5 {
+    last = run(epochs)
+    times.append(last.seconds)
+  }
+  print(
+    "[\(tag)] threads=\(threads) weight=\(String(format: "%.3f", last.weight)) bias=\(String(format: "%.3f", last.bias)) cost=\(String(format: "%.3f", last.cost)) runs: \(times.map { String(format: "%.3f", $0) }.joined(separator: ", "))"
+  )
+  result(name, median(times) / Double(epochs) * 1e6, "us", format: "%.2f")
+}
+
+if workloads.contains("linreg") {
+  reportLinreg("nn.Linear+MSELoss", "linreg_module_us_per_epoch", linregModule)
+}
+
 if workloads.contains("linreg") {
   let epochs = 10000
   var times: [Double] = []

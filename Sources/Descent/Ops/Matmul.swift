@@ -121,9 +121,14 @@ extension Tensor {
     let batches = batch.reduce(1, *)
     if k == 0 {
       out3.fillStorage(0)
+    } else if batch.isEmpty {
+      matmul2D(a, b, into: out3, outOffset: 0)
     } else if batches > 0 {
-      let ea = a.expand(batch + [m, k])
-      let eb = b.expand(batch + [k, n])
+      // Broadcast views of the data only: no graph nodes for these internal steps.
+      let ea = a.aliasing(
+        shape: batch + [m, k], strides: broadcastStrides(shape: a.shape, strides: a.strides, to: batch + [m, k]))
+      let eb = b.aliasing(
+        shape: batch + [k, n], strides: broadcastStrides(shape: b.shape, strides: b.strides, to: batch + [k, n]))
       let batchStridesA = Array(ea.strides.dropLast(2))
       let batchStridesB = Array(eb.strides.dropLast(2))
       forEachOffset(
@@ -138,7 +143,9 @@ extension Tensor {
     var outShape = batch
     if rank > 1 { outShape.append(m) }
     if other.rank > 1 { outShape.append(n) }
-    let out = out3.aliasing(shape: outShape, strides: Tensor.contiguousStrides(outShape))
+    let out =
+      outShape == out3.shape
+      ? out3 : out3.aliasing(shape: outShape, strides: Tensor.contiguousStrides(outShape))
     let name: String
     switch (rank, other.rank) {
     case (1, 1): name = "DotBackward0"
