@@ -5,6 +5,7 @@ let package = Package(
   name: "Descent",
   products: [
     .library(name: "Descent", targets: ["Descent"]),
+    .library(name: "DescentPlot", targets: ["DescentPlot"]),
     .executable(name: "descent", targets: ["DescentCLI"]),
     .executable(name: "descent-bench", targets: ["DescentBench"]),
   ],
@@ -23,8 +24,10 @@ let package = Package(
         .product(name: "RealModule", package: "swift-numerics"),
       ]
     ),
+    // SVG figures: line charts, scatter plots, loss surfaces, computation graphs.
+    .target(name: "DescentPlot", dependencies: ["Descent"]),
     // The reference experiments of the course notes, as readable programs.
-    .target(name: "DescentExamples", dependencies: ["Descent"]),
+    .target(name: "DescentExamples", dependencies: ["Descent", "DescentPlot"]),
     // The command; its module is not called `descent` so that it never clashes with `Descent`
     // on case-insensitive file systems.
     .executableTarget(
@@ -39,5 +42,6 @@ let package = Package(
     .executableTarget(name: "DescentBench", dependencies: ["Descent", "CDescentKernels"]),
     .testTarget(
       name: "DescentTests", dependencies: ["Descent", "DescentExamples", "CDescentKernels"]),
+    .testTarget(name: "DescentPlotTests", dependencies: ["DescentPlot", "Descent"]),
   ]
 )
