@@ -15,7 +15,8 @@
 
 #define REP6(X) X(0) X(1) X(2) X(3) X(4) X(5)
 
-// Blocking: A micro-panel 6 x kc in L1, packed B kc x nc in L2 (1 MiB), packed A in L3.
+// Blocking: A micro-panel 6 x kc in L1, packed B kc x nc in L2 (~1 MiB), packed A in L3; mc is
+// large because B is repacked for every block of mc rows.
 #ifndef S256_KC
 #define S256_KC 384
 #endif
@@ -23,7 +24,7 @@
 #define S256_NC 768
 #endif
 #ifndef S256_MC
-#define S256_MC 1008
+#define S256_MC 2016
 #endif
 #ifndef D256_KC
 #define D256_KC 256
@@ -32,7 +33,7 @@
 #define D256_NC 512
 #endif
 #ifndef D256_MC
-#define D256_MC 504
+#define D256_MC 2016
 #endif
 
 // Full 6 x 16 tile: C = alpha * A * B + beta * C (beta == 0: C not read).
@@ -120,7 +121,9 @@ TAVX2 static void dkernel_avx2(long kc, double alpha, const double *restrict a, 
   }
 }
 
-const descent_sgemm_impl descent_sgemm_avx2 = {6, 16, S256_MC, S256_KC, S256_NC, skernel_avx2};
-const descent_dgemm_impl descent_dgemm_avx2 = {6, 8, D256_MC, D256_KC, D256_NC, dkernel_avx2};
+const descent_sgemm_impl descent_sgemm_avx2 = {6, 16, S256_MC, S256_KC, S256_NC, skernel_avx2,
+                                               descent_sgather_avx2};
+const descent_dgemm_impl descent_dgemm_avx2 = {6, 8, D256_MC, D256_KC, D256_NC, dkernel_avx2,
+                                               descent_dgather_avx2};
 
 #endif // __x86_64__

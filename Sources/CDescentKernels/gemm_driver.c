@@ -6,8 +6,10 @@
 //   jc over N in steps of nc   -- packed B block (kc x nc) lives in L2
 //   ir over the A panels (mr)  -- one A micro-panel (mr x kc) stays in L1 for the whole jr loop
 //   jr over the B panels (nr)  -- B micro-panels stream from L2 through the micro-kernel
-// The ic and jc loops write disjoint parts of C, so a thread pool can later split them (each worker
-// packing its own A block; B blocks shared per jc).
+// Different ic blocks, and different jc blocks within one pc step, write disjoint parts of C: a
+// thread pool can later give each worker its own ic / jc range (own workspace), or share the packed
+// blocks and split the ir / jr loops as BLIS does. Everything a block needs is computed from the
+// loop indices, with no state carried between iterations.
 //
 // Packing buffers are cached per thread (64-byte aligned, grown on demand) and freed by a pthread key
 // destructor when the thread exits, so repeated small calls do not pay for allocation or page faults.
@@ -15,7 +17,6 @@
 #include "CDescentKernels.h"
 
 #include <pthread.h>
-#include <stdint.h>
 #include <stdlib.h>
 
 typedef struct {
@@ -58,8 +59,8 @@ static inline long min_l(long a, long b) { return a < b ? a : b; }
 static inline long round_up(long x, long m) { return (x + m - 1) / m * m; }
 
 // Splits `total` into ceil(total / max) near-equal blocks (a multiple of `unit` each) instead of
-// full blocks plus a thin remainder: e.g. M = 1024 with mc = 1008 would otherwise repack all of B
-// for a 16-row tail, and K = 1024 with kc = 384 would end with a short, less efficient k block.
+// full blocks plus a thin remainder: e.g. M = 2100 with mc = 2016 would otherwise repack all of B
+// for an 84-row tail, and K = 1024 with kc = 384 would end with a short, less efficient k block.
 static inline long balanced_block(long total, long max, long unit) {
   long nblocks = (total + max - 1) / max;
   long b = round_up((total + nblocks - 1) / nblocks, unit);
@@ -67,6 +68,18 @@ static inline long balanced_block(long total, long max, long unit) {
 }
 
 #define DEFINE_DRIVER(T, P)                                                                              \
+  /* Only if the workspace cannot be allocated: correct, unblocked and slow. */                         \
+  static void P##gemm_unpacked(int transA, int transB, long M, long N, long K, T alpha, const T *A,      \
+                               long lda, const T *B, long ldb, T beta, T *C, long ldc) {                \
+    for (long i = 0; i < M; i++)                                                                        \
+      for (long j = 0; j < N; j++) {                                                                    \
+        T sum = 0;                                                                                      \
+        for (long p = 0; p < K; p++)                                                                    \
+          sum += (transA ? A[p * lda + i] : A[i * lda + p]) * (transB ? B[j * ldb + p] : B[p * ldb + j]); \
+        C[i * ldc + j] = alpha * sum + (beta == (T)0 ? (T)0 : beta * C[i * ldc + j]);                   \
+      }                                                                                                 \
+  }                                                                                                     \
+                                                                                                        \
   void descent_##P##gemm_blocked(const descent_##P##gemm_impl *impl, int transA, int transB, long M,   \
                                  long N, long K, T alpha, const T *A, long lda, const T *B, long ldb,   \
                                  T beta, T *C, long ldc) {                                              \
@@ -79,7 +92,10 @@ static inline long balanced_block(long total, long max, long unit) {
     size_t a_bytes = (a_elems * sizeof(T) + 63) & ~(size_t)63;                                          \
     size_t b_elems = (size_t)min_l(K, KC) * (size_t)round_up(min_l(N, NC), NR);                        \
     char *ws = (char *)workspace_get(a_bytes + b_elems * sizeof(T));                                    \
-    if (!ws) abort();                                                                                   \
+    if (!ws) {                                                                                          \
+      P##gemm_unpacked(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);                   \
+      return;                                                                                           \
+    }                                                                                                   \
     T *Ap = (T *)ws;                                                                                    \
     T *Bp = (T *)(ws + a_bytes);                                                                        \
     for (long ic = 0; ic < M; ic += MC) {                                                               \
@@ -89,12 +105,12 @@ static inline long balanced_block(long total, long max, long unit) {
         const T beta_k = pc == 0 ? beta : (T)1;                                                         \
         /* op(A)[ic:, pc:] */                                                                           \
         const T *Ablk = transA ? A + pc * lda + ic : A + ic * lda + pc;                                 \
-        descent_##P##pack_a(transA, Ablk, lda, mc, kc, impl->mr, Ap);                                   \
+        descent_##P##pack_a(impl, transA, Ablk, lda, mc, kc, Ap);                                         \
         for (long jc = 0; jc < N; jc += NC) {                                                           \
           const long nc = min_l(NC, N - jc);                                                            \
           /* op(B)[pc:, jc:] */                                                                         \
           const T *Bblk = transB ? B + jc * ldb + pc : B + pc * ldb + jc;                               \
-          descent_##P##pack_b(transB, Bblk, ldb, kc, nc, impl->nr, Bp);                                 \
+          descent_##P##pack_b(impl, transB, Bblk, ldb, kc, nc, Bp);                                       \
           for (long ir = 0; ir < mc; ir += MR) {                                                        \
             const long m = min_l(MR, mc - ir);                                                          \
             const T *ap = Ap + ir * kc;                                                                 \

@@ -26,7 +26,8 @@ void descent_gemm_force_path(const char *name);
 // ---------------------------------------------------------------------------------------------
 // Internal to the C target (the .c files define DESCENT_KERNELS_INTERNAL before including this
 // header; Swift never sees this part).
-//
+#include <stddef.h>
+
 // A path is a micro-kernel plus its blocking sizes. The micro-kernel computes an MR x NR tile
 //   C[0:m, 0:n] = alpha * Apanel * Bpanel + beta * C   (beta == 0: C is not read)
 // from packed panels: Apanel is kc steps of MR values (column p of the A block), Bpanel is kc steps
@@ -38,17 +39,24 @@ typedef void (*descent_skernel_fn)(long kc, float alpha, const float *a, const f
 typedef void (*descent_dkernel_fn)(long kc, double alpha, const double *a, const double *b, double beta,
                                    double *c, long ldc, long m, long n);
 
+// Optional SIMD packing of one panel of width w from strided rows: dst[p * w + r] = src[r * ld + p]
+// for r < rows (<= w) and p < kc, zero for rows <= r < w. NULL means the generic C version.
+typedef void (*descent_sgather_fn)(const float *src, long ld, long rows, long kc, int w, float *dst);
+typedef void (*descent_dgather_fn)(const double *src, long ld, long rows, long kc, int w, double *dst);
+
 // mc: rows of A packed at once, kc: depth of a block, nc: columns of B packed at once (kept in L2).
 typedef struct {
   int mr, nr;
   long mc, kc, nc;
   descent_skernel_fn kernel;
+  descent_sgather_fn gather;
 } descent_sgemm_impl;
 
 typedef struct {
   int mr, nr;
   long mc, kc, nc;
   descent_dkernel_fn kernel;
+  descent_dgather_fn gather;
 } descent_dgemm_impl;
 
 // Path descriptors. The x86 ones exist only on x86_64.
@@ -59,6 +67,10 @@ extern const descent_sgemm_impl descent_sgemm_avx2;
 extern const descent_dgemm_impl descent_dgemm_avx2;
 extern const descent_sgemm_impl descent_sgemm_avx512;
 extern const descent_dgemm_impl descent_dgemm_avx512;
+void descent_sgather_avx2(const float *src, long ld, long rows, long kc, int w, float *dst);
+void descent_dgather_avx2(const double *src, long ld, long rows, long kc, int w, double *dst);
+void descent_sgather_avx512(const float *src, long ld, long rows, long kc, int w, float *dst);
+void descent_dgather_avx512(const double *src, long ld, long rows, long kc, int w, double *dst);
 #endif
 
 // Blocked driver (gemm_driver.c): assumes M, N, K > 0 and alpha != 0.
@@ -71,10 +83,14 @@ void descent_dgemm_blocked(const descent_dgemm_impl *impl, int transA, int trans
 
 // Packing (gemm_pack.c). pack_a: the mc x kc block of op(A) starting at A into ceil(mc/mr) panels of
 // mr x kc; pack_b: the kc x nc block of op(B) starting at B into ceil(nc/nr) panels of kc x nr.
-void descent_spack_a(int transA, const float *A, long lda, long mc, long kc, int mr, float *dst);
-void descent_spack_b(int transB, const float *B, long ldb, long kc, long nc, int nr, float *dst);
-void descent_dpack_a(int transA, const double *A, long lda, long mc, long kc, int mr, double *dst);
-void descent_dpack_b(int transB, const double *B, long ldb, long kc, long nc, int nr, double *dst);
+void descent_spack_a(const descent_sgemm_impl *impl, int transA, const float *A, long lda, long mc, long kc,
+                     float *dst);
+void descent_spack_b(const descent_sgemm_impl *impl, int transB, const float *B, long ldb, long kc, long nc,
+                     float *dst);
+void descent_dpack_a(const descent_dgemm_impl *impl, int transA, const double *A, long lda, long mc, long kc,
+                     double *dst);
+void descent_dpack_b(const descent_dgemm_impl *impl, int transB, const double *B, long ldb, long kc, long nc,
+                     double *dst);
 
 // Edge helpers for kernels that compute a full tile into a scratch buffer (gemm_portable.c).
 void descent_smerge_tile(long m, long n, const float *t, long ldt, float beta, float *c, long ldc);

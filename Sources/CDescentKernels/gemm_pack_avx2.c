@@ -1,0 +1,109 @@
+// AVX2 packing of strided panels ("gather" in gemm_pack.c: A not transposed, B transposed).
+//
+// Same idea as gemm_pack_avx512.c with 256-bit vectors: 8 x 8 float (4 x 4 double) blocks are
+// loaded row by row, transposed in registers and stored as panel rows. Tails use masked loads and
+// stores, which AVX provides for 32- and 64-bit lanes.
+#define DESCENT_KERNELS_INTERNAL
+#include "CDescentKernels.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define TAVX2 __attribute__((target("avx2,fma")))
+#define INLINE static inline __attribute__((always_inline))
+// The fixed-size loops below must be fully unrolled so the vector arrays live in registers.
+#if defined(__clang__)
+#define UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define UNROLL _Pragma("GCC unroll 16")
+#endif
+
+// Lane mask with the first n (0..8) of 8 lanes set.
+TAVX2 INLINE __m256i first_lanes32(long n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+TAVX2 INLINE __m256i first_lanes64(long n) {
+  return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3));
+}
+
+// r[i] holds row i on entry, column i on exit (24 shuffles).
+TAVX2 INLINE void transpose8(__m256 r[8]) {
+  __m256 t[8], s[8];
+  UNROLL
+  for (int i = 0; i < 4; i++) {
+    t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]); // per half: a0 b0 a1 b1
+    t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]); // per half: a2 b2 a3 b3
+  }
+  // s[4g + j], half h: rows 4g..4g+3 of column 4h + j.
+  UNROLL
+  for (int g = 0; g < 2; g++) {
+    s[4 * g] = _mm256_shuffle_ps(t[4 * g], t[4 * g + 2], 0x44);
+    s[4 * g + 1] = _mm256_shuffle_ps(t[4 * g], t[4 * g + 2], 0xEE);
+    s[4 * g + 2] = _mm256_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0x44);
+    s[4 * g + 3] = _mm256_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0xEE);
+  }
+  UNROLL
+  for (int j = 0; j < 4; j++) {
+    r[j] = _mm256_permute2f128_ps(s[j], s[4 + j], 0x20);
+    r[4 + j] = _mm256_permute2f128_ps(s[j], s[4 + j], 0x31);
+  }
+}
+
+TAVX2 INLINE void transpose4(__m256d r[4]) {
+  __m256d t0 = _mm256_unpacklo_pd(r[0], r[1]), t1 = _mm256_unpackhi_pd(r[0], r[1]);
+  __m256d t2 = _mm256_unpacklo_pd(r[2], r[3]), t3 = _mm256_unpackhi_pd(r[2], r[3]);
+  r[0] = _mm256_permute2f128_pd(t0, t2, 0x20);
+  r[1] = _mm256_permute2f128_pd(t1, t3, 0x20);
+  r[2] = _mm256_permute2f128_pd(t0, t2, 0x31);
+  r[3] = _mm256_permute2f128_pd(t1, t3, 0x31);
+}
+
+// dst[p * w + i] = src[i * ld + p] for i < rows, 0 for rows <= i < w; rows of 8 at a time.
+TAVX2 void descent_sgather_avx2(const float *src, long ld, long rows, long kc, int w, float *dst) {
+  for (int g = 0; g < w; g += 8) {
+    const __m256i smask = first_lanes32(w - g);
+    const long grows = rows - g < 0 ? 0 : rows - g;
+    const float *s = src + g * ld;
+    for (long p0 = 0; p0 < kc; p0 += 8) {
+      const long pc = kc - p0 < 8 ? kc - p0 : 8;
+      __m256 r[8];
+      if (pc == 8) {
+  UNROLL
+        for (int i = 0; i < 8; i++) r[i] = i < grows ? _mm256_loadu_ps(s + i * ld + p0) : _mm256_setzero_ps();
+      } else {
+        const __m256i lmask = first_lanes32(pc);
+  UNROLL
+        for (int i = 0; i < 8; i++)
+          r[i] = i < grows ? _mm256_maskload_ps(s + i * ld + p0, lmask) : _mm256_setzero_ps();
+      }
+      transpose8(r);
+      float *d = dst + p0 * w + g;
+  UNROLL
+      for (int q = 0; q < 8; q++)
+        if (q < pc) _mm256_maskstore_ps(d + q * w, smask, r[q]);
+    }
+  }
+}
+
+TAVX2 void descent_dgather_avx2(const double *src, long ld, long rows, long kc, int w, double *dst) {
+  for (int g = 0; g < w; g += 4) {
+    const __m256i smask = first_lanes64(w - g);
+    const long grows = rows - g < 0 ? 0 : rows - g;
+    const double *s = src + g * ld;
+    for (long p0 = 0; p0 < kc; p0 += 4) {
+      const long pc = kc - p0 < 4 ? kc - p0 : 4;
+      const __m256i lmask = first_lanes64(pc);
+      __m256d r[4];
+  UNROLL
+      for (int i = 0; i < 4; i++)
+        r[i] = i < grows ? _mm256_maskload_pd(s + i * ld + p0, lmask) : _mm256_setzero_pd();
+      transpose4(r);
+      double *d = dst + p0 * w + g;
+  UNROLL
+      for (int q = 0; q < 4; q++)
+        if (q < pc) _mm256_maskstore_pd(d + q * w, smask, r[q]);
+    }
+  }
+}
+
+#endif // __x86_64__
