@@ -143,6 +143,16 @@ open class Module: CustomStringConvertible {
   /// (`load_state_dict`). Checks everything first and changes nothing when it throws: missing
   /// and unexpected keys (ignored when `strict` is false) and mismatched shapes.
   public func loadStateDict(_ dict: StateDict, strict: Bool = true) throws {
+    try checkStateDict(dict, strict: strict)
+    let own = stateDict()
+    noGrad {
+      for (key, target) in own { if let incoming = dict[key] { target.copy_(incoming) } }
+    }
+  }
+
+  /// Throws what `loadStateDict` would refuse, without changing anything: checkpoints check
+  /// every part of a file before they load any.
+  public func checkStateDict(_ dict: StateDict, strict: Bool = true) throws {
     let own = stateDict()
     let missing = own.keys.filter { dict[$0] == nil }
     let unexpected = dict.keys.filter { own[$0] == nil }
@@ -156,9 +166,6 @@ open class Module: CustomStringConvertible {
       throw StateDictError(
         missingKeys: strict ? missing : [], unexpectedKeys: strict ? unexpected : [],
         shapeMismatches: mismatched)
-    }
-    noGrad {
-      for (key, target) in own { if let incoming = dict[key] { target.copy_(incoming) } }
     }
   }
 
