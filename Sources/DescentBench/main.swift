@@ -5,7 +5,7 @@ import Foundation
 // descent-bench: the workloads of shared/bench, printing the same `RESULT name=… threads=…
 // value=… unit=…` lines so that the two can be compared side by side.
 //
-// Usage: descent-bench [linreg] [gemm] [--threads N]   (no workload names: all of them)
+// Usage: descent-bench [linreg] [gemm] [io] [--threads N]   (no workload names: all of them)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 var threads = 1
@@ -21,9 +21,9 @@ while index < arguments.count {
   if argument.hasPrefix("--threads="), let n = Int(argument.dropFirst("--threads=".count)) {
     threads = n
   } else if argument == "-h" || argument == "--help" {
-    print("usage: descent-bench [linreg] [gemm] [--threads N]")
+    print("usage: descent-bench [linreg] [gemm] [io] [--threads N]")
     exit(0)
-  } else if ["linreg", "gemm"].contains(argument) {
+  } else if ["linreg", "gemm", "io"].contains(argument) {
     workloads.append(argument)
   } else {
     FileHandle.standardError.write("descent-bench: unknown argument '\(argument)'\n".data(using: .utf8)!)
@@ -31,7 +31,7 @@ while index < arguments.count {
   }
   index += 1
 }
-if workloads.isEmpty { workloads = ["linreg", "gemm"] }
+if workloads.isEmpty { workloads = ["linreg", "gemm", "io"] }
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
@@ -163,3 +163,5 @@ if workloads.contains("gemm") {
     }
   }
 }
+
+if workloads.contains("io") { runIOBenchmarks() }
