@@ -7,24 +7,6 @@ import Testing
 // in a child process (an exit test) and reads what it printed to standard error. Exit-test
 // bodies cannot capture local values, so each builds its tensors itself.
 
-/// Expects the child's standard error to hold `Fatal error: <op>: ` and every fragment.
-private func expectMessage(
-  _ result: ExitTest.Result?, op: String, _ fragments: [String],
-  sourceLocation: SourceLocation = #_sourceLocation
-) {
-  guard let result else {
-    Issue.record("the exit test did not run", sourceLocation: sourceLocation)
-    return
-  }
-  let text = String(decoding: result.standardErrorContent, as: UTF8.self)
-  #expect(text.contains("Fatal error: \(op): "), "\(text)", sourceLocation: sourceLocation)
-  for fragment in fragments {
-    #expect(
-      text.contains(fragment), "missing \"\(fragment)\" in: \(text)", sourceLocation: sourceLocation
-    )
-  }
-}
-
 @Suite struct ErrorMessageTests {
   // MARK: Shapes
 
@@ -32,7 +14,7 @@ private func expectMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = Tensor([1, 2, 3]) + Tensor([1, 2, 3, 4])
     }
-    expectMessage(
+    expectStopMessage(
       result, op: "add",
       [
         "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 0",
@@ -44,7 +26,7 @@ private func expectMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = Tensor.zeros([3, 4]).matmul(Tensor.zeros([5, 2]))
     }
-    expectMessage(
+    expectStopMessage(
       result, op: "matmul",
       [
         "mat1 and mat2 shapes cannot be multiplied (3x4 and 5x2)", "[3, 4]", "[5, 2]",
@@ -56,7 +38,7 @@ private func expectMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = Tensor.zeros([2, 3]).reshaped([4, 2])
     }
-    expectMessage(
+    expectStopMessage(
       result, op: "reshape",
       [
         "shape '[4, 2]' is invalid for input of size 6", "(shape [2, 3])",
@@ -68,7 +50,7 @@ private func expectMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = Tensor.cat([Tensor.zeros([2, 3]), Tensor.zeros([2, 4])])
     }
-    expectMessage(
+    expectStopMessage(
       result, op: "cat",
       [
         "Sizes of tensors must match except in dimension 0",
@@ -80,7 +62,7 @@ private func expectMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = Tensor.zeros([2, 3]).sum(dim: 5)
     }
-    expectMessage(
+    expectStopMessage(
       result, op: "sum",
       ["Dimension out of range (expected to be in range of [-2, 1], but got 5)", "[2, 3]"])
   }
@@ -89,7 +71,7 @@ private func expectMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = Tensor.cat([Tensor([1, 2]), Tensor(3.0)])
     }
-    expectMessage(
+    expectStopMessage(
       result, op: "cat",
       ["zero-dimensional tensor (at position 1) cannot be concatenated", "stack"])
   }
@@ -98,11 +80,11 @@ private func expectMessage(
     let split = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = Tensor(3.0).split(1)
     }
-    expectMessage(split, op: "split", ["split expects at least a 1-dimensional tensor"])
+    expectStopMessage(split, op: "split", ["split expects at least a 1-dimensional tensor"])
     let chunk = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = Tensor(3.0).chunk(2)
     }
-    expectMessage(chunk, op: "chunk", ["chunk expects at least a 1-dimensional tensor"])
+    expectStopMessage(chunk, op: "chunk", ["chunk expects at least a 1-dimensional tensor"])
   }
 
   // MARK: Indexing and values
@@ -111,7 +93,7 @@ private func expectMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = Tensor([1, 2, 3])[5]
     }
-    expectMessage(
+    expectStopMessage(
       result, op: "index", ["index 5 is out of bounds for dimension 0 with size 3", "[3]"])
   }
 
@@ -123,7 +105,7 @@ private func expectMessage(
       let y = x * 2
       y[0] = Tensor(5.0)
     }
-    expectMessage(result, op: "copy_", ["in-place change of a view ([])", "[2]", "MulBackward0", "out of place"])
+    expectStopMessage(result, op: "copy_", ["in-place change of a view ([])", "[2]", "MulBackward0", "out of place"])
   }
 
   @Test func inPlaceChangeOfAViewOfALeaf() async {
@@ -131,14 +113,14 @@ private func expectMessage(
       let w = Tensor([1, 2], requiresGrad: true)
       w[0] = Tensor(5.0)
     }
-    expectMessage(result, op: "copy_", ["a view of a leaf Variable that requires grad", "noGrad"])
+    expectStopMessage(result, op: "copy_", ["a view of a leaf Variable that requires grad", "noGrad"])
   }
 
   @Test func itemOfAMultiElementTensor() async {
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = Tensor([1, 2, 3]).item()
     }
-    expectMessage(
+    expectStopMessage(
       result, op: "item",
       ["a Tensor with 3 elements cannot be converted to Scalar", "[3]", "index it or reduce it"])
   }
@@ -149,7 +131,7 @@ private func expectMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = Tensor(shape: [2, 3], scalars: [1.0, 2.0])
     }
-    expectMessage(
+    expectStopMessage(
       result, op: "Tensor(shape:scalars:)",
       [
         "shape [2, 3] holds 6 elements but 2 values were given",
@@ -161,7 +143,7 @@ private func expectMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = Tensor([[1, 2], [3]])
     }
-    expectMessage(
+    expectStopMessage(
       result, op: "Tensor",
       ["expected sequence of length 2 at dim 1 (got 1 at row 1)", "needs the same length"])
   }
@@ -173,7 +155,7 @@ private func expectMessage(
       let t = Tensor(integers: [1, 2])
       t.requiresGrad = true
     }
-    expectMessage(
+    expectStopMessage(
       result, op: "requiresGrad",
       [
         "only Tensors of floating point dtype can require gradients", "torch.int64", "[2]",
@@ -186,7 +168,7 @@ private func expectMessage(
       let y = Tensor([1, 2], requiresGrad: true) * 2
       y.requiresGrad = false
     }
-    expectMessage(
+    expectStopMessage(
       result, op: "requiresGrad",
       ["you can only change requires_grad flags of leaf variables", "MulBackward0", "detach()"])
   }
@@ -195,7 +177,7 @@ private func expectMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       (Tensor([1, 2, 3], requiresGrad: true) * 2).backward()
     }
-    expectMessage(
+    expectStopMessage(
       result, op: "backward",
       [
         "grad can be implicitly created only for scalar outputs", "[3]", "loss.mean()",
@@ -207,7 +189,7 @@ private func expectMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       (Tensor([1, 2, 3], requiresGrad: true) * 2).backward(gradient: Tensor([1, 1]))
     }
-    expectMessage(
+    expectStopMessage(
       result, op: "backward",
       ["Mismatch in shape: grad_output[0] has a shape of [2] and output[0] has a shape of [3]"])
   }
@@ -216,7 +198,7 @@ private func expectMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       (Tensor([1, 2, 3]) * 2).sum().backward()
     }
-    expectMessage(
+    expectStopMessage(
       result, op: "backward",
       ["does not require grad and does not have a grad_fn", "requiresGrad: true"])
   }
@@ -226,7 +208,7 @@ private func expectMessage(
       let w = Tensor([1, 2], requiresGrad: true)
       w += 1
     }
-    expectMessage(
+    expectStopMessage(
       result, op: "add_",
       [
         "a leaf Variable that requires grad is being used in an in-place operation", "[2]",
@@ -241,7 +223,7 @@ private func expectMessage(
       loss.backward()
       loss.backward()
     }
-    expectMessage(
+    expectStopMessage(
       result, op: "backward",
       ["Trying to backward through the graph a second time", "retainGraph: true"])
   }
@@ -254,7 +236,7 @@ private func expectMessage(
       noGrad { x += 1 }
       z.sum().backward()
     }
-    expectMessage(
+    expectStopMessage(
       result, op: "backward",
       [
         "one of the variables needed for gradient computation has been modified by an inplace operation",
@@ -271,7 +253,7 @@ private func expectMessage(
       y *= x
       y.sum().backward()
     }
-    expectMessage(
+    expectStopMessage(
       result, op: "backward",
       ["modified by an inplace operation", "saved by MulBackward0", "expected version 0"])
   }

@@ -6,24 +6,6 @@ import Testing
 // shapes or indices involved, and a fix. Each mistake runs in a child process (an exit test);
 // exit-test bodies cannot capture values, so each builds its tensors itself.
 
-/// Expects the child's standard error to hold `Fatal error: <op>: ` and every fragment.
-private func expectLossMessage(
-  _ result: ExitTest.Result?, op: String, _ fragments: [String],
-  sourceLocation: SourceLocation = #_sourceLocation
-) {
-  guard let result else {
-    Issue.record("the exit test did not run", sourceLocation: sourceLocation)
-    return
-  }
-  let text = String(decoding: result.standardErrorContent, as: UTF8.self)
-  #expect(text.contains("Fatal error: \(op): "), "\(text)", sourceLocation: sourceLocation)
-  for fragment in fragments {
-    #expect(
-      text.contains(fragment), "missing \"\(fragment)\" in: \(text)", sourceLocation: sourceLocation
-    )
-  }
-}
-
 @Suite struct LossErrorTests {
   // MARK: Class indices
 
@@ -31,7 +13,7 @@ private func expectLossMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = crossEntropy(Tensor.zeros([3, 4]), Tensor(integers: [0, 5, 1]))
     }
-    expectLossMessage(
+    expectStopMessage(
       result, op: "cross_entropy",
       ["Target 5 is out of bounds.", "[0, 4)", "4 classes", "[3, 4]", "flat index 1"])
   }
@@ -40,7 +22,7 @@ private func expectLossMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = nllLoss(Tensor.zeros([2, 3]), Tensor(integers: [-1, 0]))
     }
-    expectLossMessage(
+    expectStopMessage(
       result, op: "nll_loss", ["Target -1 is out of bounds.", "[0, 3)", "ignoreIndex -100"])
   }
 
@@ -48,7 +30,7 @@ private func expectLossMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = crossEntropy(Tensor.zeros([3, 4]), Tensor(integers: [0, 1]))
     }
-    expectLossMessage(
+    expectStopMessage(
       result, op: "cross_entropy",
       ["Expected input batch_size (3) to match target batch_size (2).", "[3, 4]", "[3]"])
   }
@@ -57,14 +39,14 @@ private func expectLossMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = nllLoss(Tensor.zeros([2, 3, 4]), Tensor.zeros([2, 5], dtype: .int64))
     }
-    expectLossMessage(result, op: "nll_loss", ["Expected target size [2, 4], got [2, 5]."])
+    expectStopMessage(result, op: "nll_loss", ["Expected target size [2, 4], got [2, 5]."])
   }
 
   @Test func floatTargetOfTheWrongShape() async {
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = crossEntropy(Tensor.zeros([3, 4]), Tensor.zeros([3, 5]))
     }
-    expectLossMessage(
+    expectStopMessage(
       result, op: "cross_entropy",
       [
         "class probabilities", "input's shape [3, 4]", "target shape [3, 5]",
@@ -76,7 +58,7 @@ private func expectLossMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = nllLoss(Tensor.zeros([3, 4]), Tensor([0, 1, 2]))
     }
-    expectLossMessage(
+    expectStopMessage(
       result, op: "nll_loss",
       ["expected target dtype to be Long", "torch.float32", "target.to(.int64)"])
   }
@@ -86,7 +68,7 @@ private func expectLossMessage(
       _ = crossEntropy(
         Tensor.zeros([3, 4]), Tensor(integers: [0, 1, 2]), weight: Tensor([1, 2, 3]))
     }
-    expectLossMessage(
+    expectStopMessage(
       result, op: "cross_entropy",
       ["weight tensor should be defined either for all 4 classes or no classes", "shape: [3]"])
   }
@@ -95,7 +77,7 @@ private func expectLossMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = CrossEntropyLoss(labelSmoothing: 1.5)
     }
-    expectLossMessage(
+    expectStopMessage(
       result, op: "cross_entropy", ["label_smoothing must be between 0.0 and 1.0. Got: 1.5"])
   }
 
@@ -105,7 +87,7 @@ private func expectLossMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = mseLoss(Tensor.zeros([3, 1]), Tensor.zeros([3]))
     }
-    expectLossMessage(
+    expectStopMessage(
       result, op: "mse_loss",
       [
         "input shape [3, 1] and target shape [3] differ", "PyTorch would broadcast them",
@@ -118,26 +100,26 @@ private func expectLossMessage(
     let l1 = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = l1Loss(Tensor.zeros([4]), Tensor.zeros([2, 2]))
     }
-    expectLossMessage(l1, op: "l1_loss", ["input shape [4] and target shape [2, 2] differ"])
+    expectStopMessage(l1, op: "l1_loss", ["input shape [4] and target shape [2, 2] differ"])
     let smooth = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = SmoothL1Loss()(Tensor.zeros([2, 3]), Tensor.zeros([3]))
     }
-    expectLossMessage(
+    expectStopMessage(
       smooth, op: "smooth_l1_loss",
       ["input shape [2, 3] and target shape [3] differ", "one value per input element"])
     let huber = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = huberLoss(Tensor.zeros([2]), Tensor.zeros([2, 1]))
     }
-    expectLossMessage(huber, op: "huber_loss", ["input shape [2] and target shape [2, 1] differ"])
+    expectStopMessage(huber, op: "huber_loss", ["input shape [2] and target shape [2, 1] differ"])
     let bce = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = binaryCrossEntropy(Tensor.zeros([3, 1]), Tensor.zeros([3]))
     }
-    expectLossMessage(
+    expectStopMessage(
       bce, op: "binary_cross_entropy", ["input shape [3, 1] and target shape [3] differ"])
     let logits = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = BCEWithLogitsLoss()(Tensor.zeros([3]), Tensor.zeros([1, 3]))
     }
-    expectLossMessage(
+    expectStopMessage(
       logits, op: "binary_cross_entropy_with_logits",
       ["input shape [3] and target shape [1, 3] differ"])
   }
@@ -146,7 +128,7 @@ private func expectLossMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = mseLoss(Tensor.zeros([3]), Tensor(integers: [1, 2, 3]))
     }
-    expectLossMessage(
+    expectStopMessage(
       result, op: "mse_loss",
       ["expected a floating-point target, but got torch.int64", "target.to(.float32)"])
   }
@@ -155,7 +137,7 @@ private func expectLossMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = l1Loss(Tensor(integers: [1, 2]), Tensor([1, 2]))
     }
-    expectLossMessage(
+    expectStopMessage(
       result, op: "l1_loss", ["expected a floating-point input, but got torch.int64"])
   }
 
@@ -163,12 +145,12 @@ private func expectLossMessage(
     let huber = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = HuberLoss(delta: 0)
     }
-    expectLossMessage(
+    expectStopMessage(
       huber, op: "huber_loss", ["huber_loss does not support non-positive values for delta"])
     let smooth = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = smoothL1Loss(Tensor.zeros([2]), Tensor.zeros([2]), beta: -1)
     }
-    expectLossMessage(
+    expectStopMessage(
       smooth, op: "smooth_l1_loss", ["smooth_l1_loss does not support negative values for beta"])
   }
 
@@ -178,7 +160,7 @@ private func expectLossMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = binaryCrossEntropy(Tensor([0.5, 1.5]), Tensor([0, 1]))
     }
-    expectLossMessage(
+    expectStopMessage(
       result, op: "binary_cross_entropy",
       [
         "all elements of input should be between 0 and 1", "1.5 at flat index 1",
@@ -190,7 +172,7 @@ private func expectLossMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = BCELoss()(Tensor([0.5, 0.5]), Tensor([0, 2]))
     }
-    expectLossMessage(
+    expectStopMessage(
       result, op: "binary_cross_entropy",
       ["all elements of target should be between 0 and 1", "2.0 at flat index 1"])
   }
@@ -200,7 +182,7 @@ private func expectLossMessage(
       _ = binaryCrossEntropyWithLogits(
         Tensor.zeros([3, 2]), Tensor.zeros([3, 2]), posWeight: Tensor([1, 2, 3]))
     }
-    expectLossMessage(
+    expectStopMessage(
       result, op: "binary_cross_entropy_with_logits",
       ["posWeight of shape [3] does not broadcast to the input shape [3, 2]"])
   }
@@ -211,7 +193,7 @@ private func expectLossMessage(
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = MSELoss()(Tensor.zeros([2]))
     }
-    expectLossMessage(
+    expectStopMessage(
       result, op: "MSELoss", ["a loss takes two tensors", "loss(input, target)", "shape [2]"])
   }
 }
