@@ -35,6 +35,7 @@ let package = Package(
       dependencies: [
         "Descent",
         "DescentExamples",
+        "DescentPlot",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

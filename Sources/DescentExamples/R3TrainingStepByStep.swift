@@ -9,7 +9,7 @@ public enum R3TrainingStepByStep: Experiment {
   /// `grad` as the notes print it: the tensor, or None.
   static func gradient(_ tensor: Tensor) -> String { tensor.grad.map { "\($0)" } ?? "None" }
 
-  public static func run(say: (String) -> Void) {
+  public static func run(_ context: ExperimentContext) {
     let (x, y) = R2OptimSGD.data()
     let weight = Tensor.zeros([1], requiresGrad: true)
     let bias = Tensor.zeros([1], requiresGrad: true)
@@ -19,9 +19,10 @@ public enum R3TrainingStepByStep: Experiment {
       let hypothesis = weight * x + bias
       let cost = ((hypothesis - y) ** 2).mean()
       func show(_ step: Int) {
-        say("Step [\(step)] : Gradient : \(gradient(weight)), Weight : \(fixed(weight.item(), 5))")
+        context.say(
+          "Step [\(step)] : Gradient : \(gradient(weight)), Weight : \(fixed(weight.item(), 5))")
       }
-      say("Epoch : \(padded(epoch + 1, 4))")
+      context.say("Epoch : \(padded(epoch + 1, 4))")
       show(1)
       optimizer.zeroGrad()  // the gradient is cleared (to nil)
       show(2)

@@ -1,4 +1,5 @@
 import Descent
+import DescentPlot
 
 /// R5: R4's fit with `SGD`, then with momentum 0.9, which ends lower after the same 500 epochs.
 public enum R5Momentum: Experiment {
@@ -25,14 +26,24 @@ public enum R5Momentum: Experiment {
     return history
   }
 
-  public static func run(say: (String) -> Void) {
+  public static func run(_ context: ExperimentContext) throws {
     let plain = train(momentum: 0)
     let withMomentum = train(momentum: 0.9)
-    say("epoch    SGD      SGD + momentum")
+    context.say("epoch    SGD      SGD + momentum")
     for (a, b) in zip(plain, withMomentum) where a.epoch % 50 == 0 || a.epoch == 490 {
-      say("\(padded(a.epoch, 5))  \(fixed(a.loss, 4))  \(fixed(b.loss, 4))")
+      context.say("\(padded(a.epoch, 5))  \(fixed(a.loss, 4))  \(fixed(b.loss, 4))")
     }
-    say("SGD: final loss \(fixed(plain.last!.loss, 4))")
-    say("SGD + momentum 0.9: final loss \(fixed(withMomentum.last!.loss, 4))")
+    context.say("SGD: final loss \(fixed(plain.last!.loss, 4))")
+    context.say("SGD + momentum 0.9: final loss \(fixed(withMomentum.last!.loss, 4))")
+
+    // Both learning curves on one chart, coloured as the notes draw them.
+    func curve(_ name: String, _ history: [(epoch: Int, loss: Double)], _ color: Color) -> Series {
+      Series(name, xs: history.map { Double($0.epoch) }, ys: history.map(\.loss), color: color)
+    }
+    try context.figure(
+      "learning-curves",
+      LineChart(
+        series: [curve("SGD", plain, .tabRed), curve("SGD + momentum", withMomentum, .tabBlue)],
+        title: "epoch vs loss (lr 0.001)", xLabel: "epoch", yLabel: "loss"))
   }
 }

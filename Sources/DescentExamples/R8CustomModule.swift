@@ -1,4 +1,5 @@
 import Descent
+import DescentPlot
 
 /// R8: a model of one's own: a `Module` subclass with two layers, printed as PyTorch prints it,
 /// then trained briefly with each optimizer.
@@ -20,14 +21,20 @@ public enum R8CustomModule: Experiment {
     override func forward(_ x: Tensor) -> Tensor { fc2(relu(fc1(x))) }
   }
 
-  public static func run(say: (String) -> Void) {
+  public static func run(_ context: ExperimentContext) throws {
     manualSeed(0)
     let model = simple(input: 1, output: 1, hidden: 4)
-    say("\(model)")
+    context.say("\(model)")
     let dummy = Tensor.randn([2, 1])
     let output = model(dummy)
-    say("output for a [2, 1] input: shape \(output.shape)")
-    say("\(output)")
+    context.say("output for a [2, 1] input: shape \(output.shape)")
+    context.say("\(output)")
+
+    // The graph behind the output, each parameter named as `namedParameters()` names it.
+    let params = Dictionary(uniqueKeysWithValues: model.namedParameters())
+    try context.text("graph.dot", makeDot(output, params: params))
+    try context.figure(
+      "graph", GraphPlot(output, params: params, title: "Computation graph of simple(x)"))
 
     // The same model trains with every optimizer: y = 2x + 1 on eight points.
     let x = Tensor.linspace(-1, 1, count: 8).unsqueeze(1)
@@ -51,7 +58,7 @@ public enum R8CustomModule: Experiment {
         optimizer.step()
         last = loss.item()
       }
-      say("\(label): loss \(fixed(first, 4)) -> \(fixed(last, 4))")
+      context.say("\(label): loss \(fixed(first, 4)) -> \(fixed(last, 4))")
     }
   }
 }

@@ -210,8 +210,9 @@ struct Plot2D {
       }
     case .labels(let points, let texts, let color):
       var placed: [Rect] = []
+      // An empty text is no label: it must not take room that a later label needs.
       for (p, text) in zip(points.map({ pixel($0, in: frame) }), texts)
-      where p.isFinite && frame.contains(p) {
+      where p.isFinite && frame.contains(p) && !text.isEmpty {
         let w = TextMetrics.width(text, size: 12)
         var box = Rect(x: p.x + 6, y: p.y - 20, width: w, height: 14)
         // Near the frame's top or right edge the label goes below or to the left instead.

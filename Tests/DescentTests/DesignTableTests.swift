@@ -11,9 +11,10 @@ import Testing
     #expect(column.dtype == .float32)
     let w = Tensor.zeros([1], requiresGrad: true)
     #expect(w.requiresGrad && w.isLeaf)
-    manualSeed(0)
-    let x = Tensor.linspace(0, 10, count: 100).unsqueeze(1)
-    let noise = Tensor.randn([100, 1])
+    let (x, noise) = withDefaultGenerator(Generator()) { () -> (Tensor, Tensor) in
+      manualSeed(0)
+      return (Tensor.linspace(0, 10, count: 100).unsqueeze(1), Tensor.randn([100, 1]))
+    }
     #expect(x.shape == [100, 1] && noise.shape == [100, 1])
     #expect(x[99, 0].item() == 10)
     let t = Tensor.arange(0, 30, dtype: .float32)

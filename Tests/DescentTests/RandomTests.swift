@@ -135,13 +135,21 @@ struct RandomTests {
   }
 
   @Test func defaultGeneratorFollowsManualSeed() throws {
-    // The only test that draws from the shared default generator.
     let fixture = try #require(Self.cases.first { $0.name == "rand_f32_5_seed0" })
-    manualSeed(0)
-    #expect(defaultGenerator.initialSeed == 0)
-    let first = Tensor.rand([3])
-    let second = Tensor.rand([2])
-    #expect(bits(first) + bits(second) == bits(fixture.ops[0].floats, .float32))
+    let global = defaultGenerator
+    #expect(defaultGenerator === global)  // outside a scope: the one global generator
+    // In a scope of its own, so that suites running in parallel cannot draw in between.
+    let scoped = Generator(seed: 123)
+    try withDefaultGenerator(scoped) {
+      manualSeed(0)
+      #expect(defaultGenerator === scoped)
+      #expect(scoped.initialSeed == 0)
+      let first = Tensor.rand([3])
+      let second = Tensor.rand([2])
+      #expect(bits(first) + bits(second) == bits(fixture.ops[0].floats, .float32))
+      try #require(global !== scoped)
+    }
+    #expect(defaultGenerator === global)
   }
 
   @Test func seedsAndDefaults() {

@@ -6,10 +6,11 @@ import Testing
 /// The reference experiments print the numbers REFERENCE.md lists (the course notes' values,
 /// re-run with PyTorch and NumPy).
 @Suite struct ReferenceExperimentTests {
+  /// The lines `experiment` prints (one run per test process, shared with DemoFigureTests).
   func lines(of experiment: any Experiment.Type) -> [String] {
-    var printed: [String] = []
-    experiment.run { printed.append($0) }
-    return printed
+    let run = RecordedRun.of(experiment)
+    #expect(run.failure == nil)
+    return run.lines
   }
 
   @Test func r1PrintsTheNumPyRun() {
@@ -59,7 +60,10 @@ import Testing
     #expect(printed.contains("from w = 5, one step with lr 0.1: w = 4.2"))
     #expect(printed.contains("lr 0.4: 23 iterations, w = 1.00000, loss = 2.00000"))
     #expect(printed.contains("lr 0.001: 100 iterations, w = 1.81857, loss = 2.67005"))
-    #expect(printed.contains { $0.hasPrefix("lr 10.0: diverged") && $0.contains("learning rate is too large") })
+    #expect(
+      printed.contains {
+        $0.hasPrefix("lr 10.0: diverged") && $0.contains("learning rate is too large")
+      })
   }
 
   @Test func r10PrintsTheCostCurve() {
@@ -73,7 +77,7 @@ import Testing
 
   @Test func everyExperimentIsListedOnce() {
     let names = allExperiments.map { $0.name }
-    #expect(names == ["r1", "r2", "r3", "r4", "r5", "r7", "r8", "r9", "r10", "r10b"])
+    #expect(names == ["r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r10b"])
     #expect(experiment(named: "R4") != nil)
     #expect(experiment(named: "r99") == nil)
   }

@@ -278,9 +278,25 @@ public final class Generator: Sendable {
 /// The generator random ops use when none is passed. It starts from PyTorch's default seed, so
 /// a program that never seeds still gets the same numbers on every run (PyTorch instead seeds
 /// its global generator from the system at start-up); call `seed()` on it for fresh entropy.
-public var defaultGenerator: Generator { globalGenerator }
+///
+/// Inside `withDefaultGenerator(_:_:)` it is that scope's generator instead, for the current
+/// task or thread only.
+public var defaultGenerator: Generator { GeneratorScope.current ?? globalGenerator }
 
 private let globalGenerator = Generator()
+
+/// A task-local replacement of the global generator (see `withDefaultGenerator`).
+enum GeneratorScope {
+  @TaskLocal static var current: Generator?
+}
+
+/// Runs `body` with `generator` as the default generator of this task or thread: random ops
+/// without an explicit generator, layer initialisation and `manualSeed` all use it. Lets
+/// independent runs (tests, parallel experiments) seed and draw without disturbing each other.
+@discardableResult
+public func withDefaultGenerator<R>(_ generator: Generator, _ body: () throws -> R) rethrows -> R {
+  try GeneratorScope.$current.withValue(generator) { try body() }
+}
 
 /// Seeds the default generator, like `torch.manual_seed(seed)`.
 public func manualSeed(_ seed: UInt64) {
