@@ -19,7 +19,9 @@ func runIOBenchmarks() {
   // safetensors: 25 float32 tensors of 4 MB.
   var dict = StateDict()
   let generator = Generator(seed: 0)
-  for index in 0..<25 { dict["layer\(index).weight"] = Tensor.randn([1000, 1000], generator: generator) }
+  for index in 0..<25 {
+    dict["layer\(index).weight"] = Tensor.randn([1000, 1000], generator: generator)
+  }
   let url = directory.appendingPathComponent("bench.safetensors")
   do {
     var saves: [Double] = []

@@ -26,7 +26,8 @@ while index < arguments.count {
   } else if ["linreg", "gemm", "io"].contains(argument) {
     workloads.append(argument)
   } else {
-    FileHandle.standardError.write("descent-bench: unknown argument '\(argument)'\n".data(using: .utf8)!)
+    FileHandle.standardError.write(
+      "descent-bench: unknown argument '\(argument)'\n".data(using: .utf8)!)
     exit(2)
   }
   index += 1
@@ -42,7 +43,8 @@ func median(_ values: [Double]) -> Double {
 
 @MainActor
 func result(_ name: String, _ value: Double, _ unit: String, format: String = "%.4g") {
-  print("RESULT name=\(name) threads=\(threads) value=\(String(format: format, value)) unit=\(unit)")
+  print(
+    "RESULT name=\(name) threads=\(threads) value=\(String(format: format, value)) unit=\(unit)")
 }
 
 /// R2 with a hand-written update: forward, mean of squares, backward, update in noGrad, clear.
@@ -104,7 +106,8 @@ func linregData() -> (Tensor, Tensor) {
 
 @MainActor
 func reportLinreg(
-  _ tag: String, _ name: String, _ run: (Int) -> (seconds: Double, weight: Double, bias: Double, cost: Double)
+  _ tag: String, _ name: String,
+  _ run: (Int) -> (seconds: Double, weight: Double, bias: Double, cost: Double)
 ) {
   let epochs = 10000
   var times: [Double] = []

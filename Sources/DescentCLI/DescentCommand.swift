@@ -8,7 +8,8 @@ import Foundation
 struct DescentCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "descent",
-    abstract: "PyTorch's training core in Swift: tensors, autograd, and the course notes' experiments.",
+    abstract:
+      "PyTorch's training core in Swift: tensors, autograd, and the course notes' experiments.",
     subcommands: [Demo.self, Train.self, Predict.self]
   )
 
@@ -52,7 +53,8 @@ struct DescentCommand: ParsableCommand {
 /// and writing their figures.
 struct Demo: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Run the reference experiments of the course notes: print their numbers, draw their figures.",
+    abstract:
+      "Run the reference experiments of the course notes: print their numbers, draw their figures.",
     discussion: """
       With no NAME, every experiment runs in order. `descent demo --list` names them. Figures \
       (SVG) and computation graphs (Graphviz DOT) are written into the --out directory as \

@@ -177,10 +177,14 @@ extension ModelFile {
     }
     layers = try decode("layers", as: [Layer].self)
     features = try decode("features", as: [String].self)
-    guard let target = metadata["target"] else { throw fail("the metadata field \"target\" is missing") }
+    guard let target = metadata["target"] else {
+      throw fail("the metadata field \"target\" is missing")
+    }
     self.target = target
     guard let lossName = metadata["loss"], let loss = LossChoice(rawValue: lossName) else {
-      throw fail("the metadata field \"loss\" is missing or not one of \(LossChoice.allCases.map(\.rawValue).joined(separator: ", "))")
+      throw fail(
+        "the metadata field \"loss\" is missing or not one of \(LossChoice.allCases.map(\.rawValue).joined(separator: ", "))"
+      )
     }
     self.loss = loss
     if metadata["standardize"] != nil {
@@ -190,7 +194,8 @@ extension ModelFile {
         scale.allSatisfy({ $0.isFinite && $0 > 0 })
       else {
         throw fail(
-          "the standardisation does not fit: it needs \(features.count) finite means and positive scales, one per feature")
+          "the standardisation does not fit: it needs \(features.count) finite means and positive scales, one per feature"
+        )
       }
       standardizer = Standardizer(mean: mean, scale: scale)
     } else {
@@ -212,19 +217,23 @@ extension ModelFile {
           (1...Self.maxWidth).contains(inputs), (1...Self.maxWidth).contains(outputs)
         else { return "layer \(index) is a Linear layer without valid sizes" }
         guard inputs == width else {
-          return "layer \(index), \(layer.shown), takes \(inputs) inputs but receives \(width) (\(sawLinear ? "from the layer before" : "features"))"
+          return
+            "layer \(index), \(layer.shown), takes \(inputs) inputs but receives \(width) (\(sawLinear ? "from the layer before" : "features"))"
         }
         width = outputs
         sawLinear = true
       } else if !Self.activationTypes.contains(layer.type) || layer.inFeatures != nil
         || layer.outFeatures != nil
       {
-        return "layer \(index) has type \"\(layer.type)\"; this descent knows Linear, ReLU, Tanh and Sigmoid"
+        return
+          "layer \(index) has type \"\(layer.type)\"; this descent knows Linear, ReLU, Tanh and Sigmoid"
       }
     }
     guard sawLinear else { return "it has no Linear layer" }
     if loss == .ce {
-      guard width >= 2 else { return "a ce model needs one output per class (at least 2), not \(width)" }
+      guard width >= 2 else {
+        return "a ce model needs one output per class (at least 2), not \(width)"
+      }
     } else if width != 1 {
       return "a \(loss.rawValue) model has one output, not \(width)"
     }
@@ -242,7 +251,9 @@ extension ModelFile {
     }
     for (key, shape, layer) in expected {
       guard let tensor = tensors[key] else {
-        throw fail("the tensor \"\(key)\" of layer \(layer.shown) is missing; the file is not a complete model")
+        throw fail(
+          "the tensor \"\(key)\" of layer \(layer.shown) is missing; the file is not a complete model"
+        )
       }
       guard tensor.shape == shape else {
         throw fail(
@@ -255,7 +266,9 @@ extension ModelFile {
     }
     let known = Set(expected.map(\.0))
     if let extra = tensors.keys.first(where: { !known.contains($0) }) {
-      throw fail("it holds a tensor \"\(extra)\" that none of its layers has; the weights belong to a model of another shape")
+      throw fail(
+        "it holds a tensor \"\(extra)\" that none of its layers has; the weights belong to a model of another shape"
+      )
     }
   }
 }

@@ -25,13 +25,20 @@ struct Predict: ParsableCommand {
       """
   )
 
-  @Option(name: .long, help: ArgumentHelp("The model file written by descent train (model.safetensors).", valueName: "file"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The model file written by descent train (model.safetensors).", valueName: "file"))
   var model: String
 
-  @Option(name: .long, help: ArgumentHelp("The CSV file with the feature columns the model needs.", valueName: "file"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp("The CSV file with the feature columns the model needs.", valueName: "file"))
   var data: String
 
-  @Option(name: .long, help: ArgumentHelp("The CSV file to write (default: standard output).", valueName: "file"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp("The CSV file to write (default: standard output).", valueName: "file"))
   var out: String?
 
   func run() throws {
@@ -69,7 +76,9 @@ struct Predict: ParsableCommand {
   }
 
   /// The predictions as CSV text, in the form the loss gives them meaning.
-  private func predictionsCSV(_ description: ModelFile, _ network: Sequential, _ raw: Tensor) -> String {
+  private func predictionsCSV(_ description: ModelFile, _ network: Sequential, _ raw: Tensor)
+    -> String
+  {
     let rows = raw.shape[0]
     let loss = description.loss
     let outputs = description.outputs
@@ -93,9 +102,12 @@ struct Predict: ParsableCommand {
       switch loss {
       case .ce:
         let range = (row * outputs)..<((row + 1) * outputs)
-        text += "\(predictedClass(scores[range]))," + probabilities[range].map { number(Double($0)) }.joined(separator: ",")
+        text +=
+          "\(predictedClass(scores[range])),"
+          + probabilities[range].map { number(Double($0)) }.joined(separator: ",")
       case .bce, .bceLogits:
-        text += "\(number(Double(probabilities[row]))),\(predictedBinaryClass(scores[row], loss: loss))"
+        text +=
+          "\(number(Double(probabilities[row]))),\(predictedBinaryClass(scores[row], loss: loss))"
       case .mse, .l1, .huber:
         text += number(Double(scores[row]))
       }

@@ -57,12 +57,14 @@ final class TerminalProgress {
     let elapsed = seconds(now - start)
     let left = elapsed / Double(epoch) * Double(total - epoch)
     let digits = String(total).count
-    let head = "epoch \(String(repeating: " ", count: digits - String(epoch).count))\(epoch)/\(total) "
+    let head =
+      "epoch \(String(repeating: " ", count: digits - String(epoch).count))\(epoch)/\(total) "
     var tail = String(format: " %3d%%  loss %.4g", 100 * epoch / total, record.loss)
     if let accuracy = record.accuracy { tail += String(format: "  acc %.3f", accuracy) }
     tail += "  \(duration(left)) left"
     let barWidth = min(40, width - 1 - head.count - tail.count - 2)
-    let line = barWidth >= 10 ? head + bar(Double(epoch) / Double(total), barWidth) + tail : head + tail
+    let line =
+      barWidth >= 10 ? head + bar(Double(epoch) / Double(total), barWidth) + tail : head + tail
     Terminal.write("\r" + String(line.prefix(width - 1)) + "\u{1B}[K")
     visible = true
   }

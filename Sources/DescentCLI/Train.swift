@@ -45,7 +45,10 @@ struct Train: ParsableCommand {
       """
   )
 
-  @Option(name: .long, help: ArgumentHelp("The CSV file to train on: a header line, then one row per sample.", valueName: "file"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The CSV file to train on: a header line, then one row per sample.", valueName: "file"))
   var data: String
 
   @Option(name: .long, help: ArgumentHelp("The column to predict.", valueName: "column"))
@@ -53,27 +56,41 @@ struct Train: ParsableCommand {
 
   @Option(
     name: .long,
-    help: ArgumentHelp("Comma-separated feature columns, in order (default: every column but the target).", valueName: "columns"))
+    help: ArgumentHelp(
+      "Comma-separated feature columns, in order (default: every column but the target).",
+      valueName: "columns"))
   var features: String?
 
   @Option(
     name: .long, parsing: .unconditional,
-    help: ArgumentHelp("Hidden layer sizes, comma-separated; \"\" for none: one Linear layer, a linear model.", valueName: "sizes"))
+    help: ArgumentHelp(
+      "Hidden layer sizes, comma-separated; \"\" for none: one Linear layer, a linear model.",
+      valueName: "sizes"))
   var hidden: String = ""
 
-  @Option(name: .long, help: ArgumentHelp("The activation after each hidden layer (default: relu).", valueName: "activation"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The activation after each hidden layer (default: relu).", valueName: "activation"))
   var activation: ActivationChoice?
 
   @Option(name: .long, help: ArgumentHelp("The loss to minimise.", valueName: "loss"))
   var loss: LossChoice = .mse
 
-  @Option(name: .long, help: ArgumentHelp("The optimizer, with PyTorch's algorithm and defaults.", valueName: "optimizer"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The optimizer, with PyTorch's algorithm and defaults.", valueName: "optimizer"))
   var optimizer: OptimizerChoice = .sgd
 
-  @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The learning rate.", valueName: "rate"))
+  @Option(
+    name: .long, parsing: .unconditional,
+    help: ArgumentHelp("The learning rate.", valueName: "rate"))
   var lr: Double = 0.01
 
-  @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Momentum, for sgd and rmsprop (default: 0).", valueName: "factor"))
+  @Option(
+    name: .long, parsing: .unconditional,
+    help: ArgumentHelp("Momentum, for sgd and rmsprop (default: 0).", valueName: "factor"))
   var momentum: Double?
 
   @Flag(name: .long, help: "Nesterov momentum (sgd, with --momentum above 0).")
@@ -81,29 +98,42 @@ struct Train: ParsableCommand {
 
   @Option(
     name: .customLong("weight-decay"), parsing: .unconditional,
-    help: ArgumentHelp("L2 penalty; decoupled for adamw (default: 0, and 0.01 for adamw).", valueName: "factor"))
+    help: ArgumentHelp(
+      "L2 penalty; decoupled for adamw (default: 0, and 0.01 for adamw).", valueName: "factor"))
   var weightDecay: Double?
 
-  @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Passes over the data.", valueName: "n"))
+  @Option(
+    name: .long, parsing: .unconditional,
+    help: ArgumentHelp("Passes over the data.", valueName: "n"))
   var epochs: Int = 100
 
   @Option(
     name: .customLong("batch-size"), parsing: .unconditional,
-    help: ArgumentHelp("Rows per mini-batch, shuffled each epoch (default: all rows, full batch).", valueName: "n"))
+    help: ArgumentHelp(
+      "Rows per mini-batch, shuffled each epoch (default: all rows, full batch).", valueName: "n"))
   var batchSize: Int?
 
-  @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seed of the initial weights and the shuffling.", valueName: "n"))
+  @Option(
+    name: .long, parsing: .unconditional,
+    help: ArgumentHelp("Seed of the initial weights and the shuffling.", valueName: "n"))
   var seed: Int = 0
 
   @Option(
     name: .customLong("init"),
-    help: ArgumentHelp("The initial parameters: PyTorch's for the seed, or all zeros.", valueName: "init"))
+    help: ArgumentHelp(
+      "The initial parameters: PyTorch's for the seed, or all zeros.", valueName: "init"))
   var initialization: InitChoice = .default
 
-  @Flag(name: .long, help: "Scale each feature by its mean and population standard deviation (stored with the model).")
+  @Flag(
+    name: .long,
+    help:
+      "Scale each feature by its mean and population standard deviation (stored with the model).")
   var standardize = false
 
-  @Option(name: .long, help: ArgumentHelp("The folder to write the results into (nothing is written without it).", valueName: "dir"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The folder to write the results into (nothing is written without it).", valueName: "dir"))
   var out: String?
 
   @Flag(name: .long, help: "Print nothing but errors.")
@@ -113,14 +143,17 @@ struct Train: ParsableCommand {
     let hiddenSizes = try checkOptions()
     let folder = try out.map { try OutputFolder(path: $0) }
     let featureList = try features.map(parseFeatureList)
-    let data = try TrainingData.load(path: self.data, target: target, features: featureList, loss: loss)
+    let data = try TrainingData.load(
+      path: self.data, target: target, features: featureList, loss: loss)
     let modelFile = ModelFile(
       hidden: hiddenSizes, activation: activation ?? .relu, features: data.featureNames,
       target: target, loss: loss, classes: data.classes,
       standardizer: standardize ? Standardizer(fitting: data.rawFeatures) : nil)
     // A bound that keeps a typo such as --hidden 100000,100000 from exhausting memory.
     guard modelFile.parameterCount <= 1 << 28 else {
-      throw CLIError("--hidden \"\(hidden)\": the network would have \(modelFile.parameterCount) parameters, more than the \(1 << 28) descent train allows")
+      throw CLIError(
+        "--hidden \"\(hidden)\": the network would have \(modelFile.parameterCount) parameters, more than the \(1 << 28) descent train allows"
+      )
     }
 
     // PyTorch's order: seed, make the model (its initialisation draws), then shuffle.
@@ -162,7 +195,8 @@ struct Train: ParsableCommand {
     let progress = showingProgress ? TerminalProgress(epochs: epochs) : nil
     defer { progress?.clear() }
     return try reportingOneLine {
-      try loop.run(epochs: epochs) { epoch, record in progress?.update(epoch: epoch, record: record) }
+      try loop.run(epochs: epochs) { epoch, record in progress?.update(epoch: epoch, record: record)
+      }
     }
   }
 
@@ -189,27 +223,37 @@ struct Train: ParsableCommand {
   private func checkOptions() throws -> [Int] {
     let sizes = try parseHiddenSizes(hidden)
     if activation != nil && sizes.isEmpty {
-      throw CLIError("--activation needs hidden layers (e.g. --hidden 16): a model without them is one Linear layer, with no activation")
+      throw CLIError(
+        "--activation needs hidden layers (e.g. --hidden 16): a model without them is one Linear layer, with no activation"
+      )
     }
     guard lr.isFinite && lr > 0 else {
       throw CLIError("--lr \(lr): the learning rate must be a positive number, e.g. 0.01")
     }
     guard epochs >= 1 else { throw CLIError("--epochs \(epochs): train for at least 1 epoch") }
     if let batchSize, batchSize < 1 {
-      throw CLIError("--batch-size \(batchSize): a batch needs at least 1 row (leave the option out for full batch)")
+      throw CLIError(
+        "--batch-size \(batchSize): a batch needs at least 1 row (leave the option out for full batch)"
+      )
     }
     guard seed >= 0 else { throw CLIError("--seed \(seed): the seed must be 0 or more") }
     if let momentum {
       guard optimizer.takesMomentum else {
-        throw CLIError("--momentum applies to sgd and rmsprop, not \(optimizer.rawValue) (whose moments are built in)")
+        throw CLIError(
+          "--momentum applies to sgd and rmsprop, not \(optimizer.rawValue) (whose moments are built in)"
+        )
       }
       guard momentum.isFinite && momentum >= 0 else {
         throw CLIError("--momentum \(momentum): momentum must be 0 or more, e.g. 0.9")
       }
     }
     if nesterov {
-      guard optimizer == .sgd else { throw CLIError("--nesterov applies to sgd only, not \(optimizer.rawValue)") }
-      guard (momentum ?? 0) > 0 else { throw CLIError("--nesterov needs a momentum above 0, e.g. --momentum 0.9") }
+      guard optimizer == .sgd else {
+        throw CLIError("--nesterov applies to sgd only, not \(optimizer.rawValue)")
+      }
+      guard (momentum ?? 0) > 0 else {
+        throw CLIError("--nesterov needs a momentum above 0, e.g. --momentum 0.9")
+      }
     }
     if let weightDecay, !(weightDecay.isFinite && weightDecay >= 0) {
       throw CLIError("--weight-decay \(weightDecay): the weight decay must be 0 or more")
@@ -221,7 +265,9 @@ struct Train: ParsableCommand {
   private func parseFeatureList(_ text: String) throws -> [String] {
     let names = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
     if names.contains(where: \.isEmpty) {
-      throw CLIError("--features \"\(text)\": an empty column name; give names separated by commas, e.g. --features a,b")
+      throw CLIError(
+        "--features \"\(text)\": an empty column name; give names separated by commas, e.g. --features a,b"
+      )
     }
     if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
       throw CLIError("--features \"\(text)\": the column \"\(repeated)\" is named twice")
@@ -230,20 +276,26 @@ struct Train: ParsableCommand {
   }
 
   /// The settings kept in summary.json, as JSON values.
-  private func settings(_ data: TrainingData, hiddenSizes: [Int], decay: Double) -> [(String, String)] {
+  private func settings(_ data: TrainingData, hiddenSizes: [Int], decay: Double) -> [(
+    String, String
+  )] {
     var fields: [(String, String)] = [
       ("data", jsonString(self.data)), ("target", jsonString(target)),
       ("features", "[" + data.featureNames.map(jsonString).joined(separator: ", ") + "]"),
       ("hidden", "[" + hiddenSizes.map(String.init).joined(separator: ", ") + "]"),
     ]
-    if !hiddenSizes.isEmpty { fields.append(("activation", jsonString((activation ?? .relu).rawValue))) }
+    if !hiddenSizes.isEmpty {
+      fields.append(("activation", jsonString((activation ?? .relu).rawValue)))
+    }
     fields += [
-      ("loss", jsonString(loss.rawValue)), ("optimizer", jsonString(optimizer.rawValue)), ("lr", number(lr)),
+      ("loss", jsonString(loss.rawValue)), ("optimizer", jsonString(optimizer.rawValue)),
+      ("lr", number(lr)),
     ]
     if optimizer.takesMomentum { fields.append(("momentum", number(momentum ?? 0))) }
     if optimizer == .sgd { fields.append(("nesterov", nesterov ? "true" : "false")) }
     fields += [
-      ("weight_decay", number(decay)), ("batch_size", String(min(batchSize ?? data.rows, data.rows))),
+      ("weight_decay", number(decay)),
+      ("batch_size", String(min(batchSize ?? data.rows, data.rows))),
       ("seed", String(seed)), ("init", jsonString(initialization.rawValue)),
       ("standardize", standardize ? "true" : "false"),
     ]

@@ -58,7 +58,8 @@ enum OptimizerChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
   ) -> Optimizer {
     switch self {
     case .sgd:
-      return SGD(parameters, lr: lr, momentum: momentum, weightDecay: weightDecay, nesterov: nesterov)
+      return SGD(
+        parameters, lr: lr, momentum: momentum, weightDecay: weightDecay, nesterov: nesterov)
     case .adagrad:
       return Adagrad(parameters, lr: lr, weightDecay: weightDecay)
     case .rmsprop:
@@ -92,7 +93,8 @@ func parseHiddenSizes(_ text: String) throws -> [Int] {
       )
     }
     guard size <= 1 << 20 else {
-      throw CLIError("--hidden \"\(text)\": \(size) units is more than the 1048576 a layer may have")
+      throw CLIError(
+        "--hidden \"\(text)\": \(size) units is more than the 1048576 a layer may have")
     }
     return size
   }

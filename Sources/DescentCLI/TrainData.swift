@@ -27,7 +27,8 @@ struct TrainingData {
         features: features, target: target, dtype: .float64, targetDType: .float64)
     }
     guard !names.isEmpty else {
-      throw CLIError("CSV \"\(path)\": no feature columns: the file has only the target \"\(target)\"")
+      throw CLIError(
+        "CSV \"\(path)\": no feature columns: the file has only the target \"\(target)\"")
     }
     let values = x.toDoubles()
     let width = names.count
@@ -82,7 +83,9 @@ struct TrainingData {
     let present = Set(targets.map { Int($0) })
     let count = (present.max() ?? 0) + 1
     guard count >= 2 else {
-      throw CLIError("\(place), column \"\(column)\": every row has class 0; --loss ce needs at least two classes")
+      throw CLIError(
+        "\(place), column \"\(column)\": every row has class 0; --loss ce needs at least two classes"
+      )
     }
     let missingCount = count - present.count
     guard missingCount == 0 else {

@@ -108,7 +108,8 @@ struct TrainingLoop {
 
   /// A diverging last step leaves no loss to see it by; the parameters show it.
   private func checkParameters(_ epochs: Int) throws {
-    for parameter in model.parameters() where parameter.toFloats().contains(where: { !$0.isFinite }) {
+    for parameter in model.parameters() where parameter.toFloats().contains(where: { !$0.isFinite })
+    {
       throw CLIError(
         "training diverged: the parameters stopped being finite numbers in the last step of epoch \(epochs) (learning rate \(learningRate)). The learning rate is the usual cause: try one ten times smaller."
       )

@@ -36,20 +36,28 @@ struct OutputFolder {
       if stat(candidate, &info) == 0 {
         guard (info.st_mode & S_IFMT) == S_IFDIR else {
           if candidate == absolute {
-            throw CLIError("--out \"\(path)\": that is a file, not a folder; give a folder to write the results into")
+            throw CLIError(
+              "--out \"\(path)\": that is a file, not a folder; give a folder to write the results into"
+            )
           }
-          throw CLIError("--out \"\(path)\": cannot create that folder, since \"\(Self.display(candidate, userPath: path))\" is a file, not a folder")
+          throw CLIError(
+            "--out \"\(path)\": cannot create that folder, since \"\(Self.display(candidate, userPath: path))\" is a file, not a folder"
+          )
         }
         break
       }
       let code = errno
       guard code == ENOENT || code == ENOTDIR else {
-        throw CLIError("--out \"\(path)\": cannot reach \"\(Self.display(candidate, userPath: path))\": \(String(cString: strerror(code)))")
+        throw CLIError(
+          "--out \"\(path)\": cannot reach \"\(Self.display(candidate, userPath: path))\": \(String(cString: strerror(code)))"
+        )
       }
       candidate = (candidate as NSString).deletingLastPathComponent
     }
     guard access(candidate, W_OK | X_OK) == 0 else {
-      throw CLIError("--out \"\(path)\": no permission to write in \"\(Self.display(candidate, userPath: path))\"")
+      throw CLIError(
+        "--out \"\(path)\": no permission to write in \"\(Self.display(candidate, userPath: path))\""
+      )
     }
     existingAncestor = candidate
     exists = candidate == absolute
@@ -59,10 +67,12 @@ struct OutputFolder {
   /// An absolute path as the user would write it: relative to the working folder when the
   /// user's path was relative and it lies inside that folder.
   private static func display(_ absolutePath: String, userPath: String) -> String {
-    let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path
+    let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL
+      .path
     guard !userPath.hasPrefix("/") else { return absolutePath }
     if absolutePath == here { return "." }
-    return absolutePath.hasPrefix(here + "/") ? String(absolutePath.dropFirst(here.count + 1)) : absolutePath
+    return absolutePath.hasPrefix(here + "/")
+      ? String(absolutePath.dropFirst(here.count + 1)) : absolutePath
   }
 
   /// The path of file `name` inside the folder, for messages.
@@ -111,7 +121,8 @@ struct OutputFolder {
   }
 
   private func systemError(_ action: String, _ target: String) -> CLIError {
-    CLIError("--out \"\(path)\": cannot \(action) \"\(target)\": \(String(cString: strerror(errno)))")
+    CLIError(
+      "--out \"\(path)\": cannot \(action) \"\(target)\": \(String(cString: strerror(errno)))")
   }
 }
 

@@ -101,7 +101,9 @@ func nestedList(_ tensor: Tensor) -> String {
   func list(_ dims: ArraySlice<Int>, _ offset: Int) -> String {
     guard let first = dims.first else { return number(values[offset]) }
     let stride = dims.dropFirst().reduce(1, *)
-    return "[" + (0..<first).map { list(dims.dropFirst(), offset + $0 * stride) }.joined(separator: ", ") + "]"
+    return "["
+      + (0..<first).map { list(dims.dropFirst(), offset + $0 * stride) }.joined(separator: ", ")
+      + "]"
   }
   return list(tensor.shape[...], 0)
 }

@@ -23,7 +23,9 @@ enum CLI {
   /// The `descent` executable beside the test bundle.
   static let executable: URL? = {
     var folders: [URL] = []
-    if let executable = Bundle.main.executableURL { folders.append(executable.deletingLastPathComponent()) }
+    if let executable = Bundle.main.executableURL {
+      folders.append(executable.deletingLastPathComponent())
+    }
     folders.append(Bundle.main.bundleURL)
     folders.append(Bundle.main.bundleURL.deletingLastPathComponent())
     for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
@@ -50,9 +52,12 @@ enum CLI {
 
   /// Runs `descent arguments…` (or another `executable`) in `folder`; standard output is a
   /// file, so not a terminal.
-  static func run(_ arguments: [String], in folder: URL, executable other: URL? = nil) throws -> CLIRun {
+  static func run(_ arguments: [String], in folder: URL, executable other: URL? = nil) throws
+    -> CLIRun
+  {
     let executable = try #require(
-      other ?? executable, "the descent executable is not next to the test bundle; run `swift build` first")
+      other ?? executable,
+      "the descent executable is not next to the test bundle; run `swift build` first")
     let outURL = folder.appendingPathComponent(".stdout-\(UUID().uuidString)")
     let errURL = folder.appendingPathComponent(".stderr-\(UUID().uuidString)")
     try Data().write(to: outURL)
@@ -109,7 +114,9 @@ enum CLI {
 
   /// A CSV file's rows (header first), split at commas.
   static func csvRows(_ text: String) -> [[String]] {
-    text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    text.split(separator: "\n").map {
+      $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    }
   }
 
   /// True when `url` is well-formed XML with an `svg` root.
@@ -161,7 +168,8 @@ struct InProcessModel {
     features = try #require(
       try JSONSerialization.jsonObject(with: Data(featuresText.utf8)) as? [String])
     if let text = metadata["standardize"] {
-      let values = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: [Double]])
+      let values = try #require(
+        try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: [Double]])
       mean = values["mean"]
       scale = values["scale"]
     } else {

@@ -26,7 +26,8 @@ struct CLITests {
       #expect(String(format: "%.3f", loss) == "1.372")
       #expect(summary["epochs"] as? Int == 10000)
       #expect(summary["accuracy"] == nil)
-      let history = CLI.csvRows(try String(contentsOf: out.appendingPathComponent("history.csv"), encoding: .utf8))
+      let history = CLI.csvRows(
+        try String(contentsOf: out.appendingPathComponent("history.csv"), encoding: .utf8))
       #expect(history.first == ["epoch", "loss"])
       #expect(history.count == 10001)
       #expect(history.last?.first == "10000")
@@ -47,7 +48,10 @@ struct CLITests {
       #expect(run.status == 0, "\(run.stderr)")
       #expect(run.stderr.isEmpty)
       let out = folder.appendingPathComponent("runs/iris")
-      #expect(CLI.entries(out) == ["history.csv", "learning-curve.svg", "model.safetensors", "summary.json"])
+      #expect(
+        CLI.entries(out) == [
+          "history.csv", "learning-curve.svg", "model.safetensors", "summary.json",
+        ])
       #expect(CLI.entries(folder.appendingPathComponent("runs")) == ["iris"])
 
       let summary = try CLI.summary(out)
@@ -60,12 +64,14 @@ struct CLITests {
       #expect(Set(parameters.keys) == ["0.weight", "0.bias", "2.weight", "2.bias"])
       #expect((parameters["2.weight"] as? [[Double]])?.map(\.count) == [8, 8, 8])
 
-      let history = CLI.csvRows(try String(contentsOf: out.appendingPathComponent("history.csv"), encoding: .utf8))
+      let history = CLI.csvRows(
+        try String(contentsOf: out.appendingPathComponent("history.csv"), encoding: .utf8))
       #expect(history.first == ["epoch", "loss", "accuracy"])
       #expect(history.count == 61)
       #expect(Double(history.last![2]) == accuracy)
 
-      let (tensors, metadata) = try Safetensors.load(from: out.appendingPathComponent("model.safetensors"))
+      let (tensors, metadata) = try Safetensors.load(
+        from: out.appendingPathComponent("model.safetensors"))
       #expect(Set(tensors.keys) == ["0.weight", "0.bias", "2.weight", "2.bias"])
       #expect(tensors["0.weight"]?.shape == [8, 4] && tensors["2.bias"]?.shape == [3])
       #expect(metadata["format"] == "descent-model" && metadata["loss"] == "ce")
@@ -82,10 +88,12 @@ struct CLITests {
 
       // predict reproduces the model's output computed in process.
       let predict = try CLI.run(
-        ["predict", "--model", "runs/iris/model.safetensors", "--data", iris, "--out", "p.csv"], in: folder)
+        ["predict", "--model", "runs/iris/model.safetensors", "--data", iris, "--out", "p.csv"],
+        in: folder)
       #expect(predict.status == 0, "\(predict.stderr)")
       #expect(predict.stdout.isEmpty)
-      let rows = CLI.csvRows(try String(contentsOf: folder.appendingPathComponent("p.csv"), encoding: .utf8))
+      let rows = CLI.csvRows(
+        try String(contentsOf: folder.appendingPathComponent("p.csv"), encoding: .utf8))
       #expect(rows.first == ["class", "prob_0", "prob_1", "prob_2"])
       #expect(rows.count == 151)
       let model = try InProcessModel(file: out.appendingPathComponent("model.safetensors"))
@@ -96,7 +104,8 @@ struct CLITests {
       var right = 0
       for (row, fields) in rows.dropFirst().enumerated() {
         #expect(Int64(fields[0]) == classes[row])
-        #expect(fields.dropFirst().map { Float($0)! } == Array(probabilities[(row * 3)..<(row * 3 + 3)]))
+        #expect(
+          fields.dropFirst().map { Float($0)! } == Array(probabilities[(row * 3)..<(row * 3 + 3)]))
         if Double(classes[row]) == truth[row] { right += 1 }
       }
       #expect(Double(right) / 150 >= 0.95)
@@ -114,7 +123,8 @@ struct CLITests {
       ]
       let run = try CLI.run(arguments, in: folder)
       #expect(run.status == 0, "\(run.stderr)")
-      let history = CLI.csvRows(try String(contentsOf: folder.appendingPathComponent("d/history.csv"), encoding: .utf8))
+      let history = CLI.csvRows(
+        try String(contentsOf: folder.appendingPathComponent("d/history.csv"), encoding: .utf8))
       #expect(history.count == 16)
       #expect(Double(history.last![1])! < Double(history[1][1])! / 2)
       let summary = try CLI.summary(folder.appendingPathComponent("d"))
@@ -135,7 +145,8 @@ struct CLITests {
         text += try names.map { try table.strings($0)[row] }.joined(separator: ",") + "\n"
       }
       let features = try CLI.write(text, "features.csv", in: folder)
-      let predict = try CLI.run(["predict", "--model", "d/model.safetensors", "--data", features], in: folder)
+      let predict = try CLI.run(
+        ["predict", "--model", "d/model.safetensors", "--data", features], in: folder)
       #expect(predict.status == 0, "\(predict.stderr)")
       let rows = CLI.csvRows(predict.stdout)
       #expect(rows.first == ["prediction"])
@@ -160,14 +171,18 @@ struct CLITests {
       }
       let data = try CLI.write(text, "setosa.csv", in: folder)
       let run = try CLI.run(
-        ["train", "--data", data, "--target", "setosa", "--loss", loss, "--standardize", "--lr", "0.5", "--epochs", "30", "--out", "m"],
+        [
+          "train", "--data", data, "--target", "setosa", "--loss", loss, "--standardize", "--lr",
+          "0.5", "--epochs", "30", "--out", "m",
+        ],
         in: folder)
       #expect(run.status == 0, "\(run.stderr)")
       let summary = try CLI.summary(folder.appendingPathComponent("m"))
       #expect((summary["accuracy"] as? Double ?? 0) >= 0.98)
       let model = try InProcessModel(file: folder.appendingPathComponent("m/model.safetensors"))
       #expect(model.model.count == (loss == "bce" ? 2 : 1))
-      let predict = try CLI.run(["predict", "--model", "m/model.safetensors", "--data", data], in: folder)
+      let predict = try CLI.run(
+        ["predict", "--model", "m/model.safetensors", "--data", data], in: folder)
       #expect(predict.status == 0, "\(predict.stderr)")
       let rows = CLI.csvRows(predict.stdout)
       #expect(rows.first == ["prob_1", "class"])
@@ -183,9 +198,11 @@ struct CLITests {
   @Test func quietPrintsNothingAndNoOutFolderWritesNothing() throws {
     try CLI.withScratch { folder in
       let data = CLI.fixtures.appendingPathComponent("notes30.csv").path
-      let quiet = try CLI.run(["train", "--data", data, "--target", "y", "--epochs", "5", "--quiet"], in: folder)
+      let quiet = try CLI.run(
+        ["train", "--data", data, "--target", "y", "--epochs", "5", "--quiet"], in: folder)
       #expect(quiet.status == 0 && quiet.stdout.isEmpty && quiet.stderr.isEmpty)
-      let plain = try CLI.run(["train", "--data", data, "--target", "y", "--epochs", "5"], in: folder)
+      let plain = try CLI.run(
+        ["train", "--data", data, "--target", "y", "--epochs", "5"], in: folder)
       #expect(plain.status == 0)
       #expect(plain.stdout.hasPrefix("final loss ") && plain.stdout.contains("no files written"))
       #expect(CLI.entries(folder).allSatisfy { $0.hasPrefix(".std") })
@@ -200,12 +217,17 @@ struct CLITests {
       try CLI.withScratch { folder in
         let executable = try #require(CLI.executable)
         let data = CLI.fixtures.appendingPathComponent("notes30.csv").path
-        let command = "'\(executable.path)' train --data '\(data)' --target y --lr 0.001 --epochs 300"
-        let run = try CLI.run(["-qec", command, "/dev/null"], in: folder, executable: URL(fileURLWithPath: "/usr/bin/script"))
+        let command =
+          "'\(executable.path)' train --data '\(data)' --target y --lr 0.001 --epochs 300"
+        let run = try CLI.run(
+          ["-qec", command, "/dev/null"], in: folder,
+          executable: URL(fileURLWithPath: "/usr/bin/script"))
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("epoch 300/300") && run.stdout.contains(" left"))
         #expect(run.stdout.contains("\r") && run.stdout.contains("\u{1B}[K"))
-        #expect(run.stdout.contains("loss (mse") && run.stdout.contains("┤") && run.stdout.contains("300 epochs"))
+        #expect(
+          run.stdout.contains("loss (mse") && run.stdout.contains("┤")
+            && run.stdout.contains("300 epochs"))
         #expect(run.stdout.contains("final loss"))
       }
     }
@@ -215,11 +237,14 @@ struct CLITests {
     try CLI.withScratch { folder in
       let top = try CLI.run(["--help"], in: folder)
       #expect(top.status == 0)
-      #expect(top.stdout.contains("train") && top.stdout.contains("predict") && top.stdout.contains("demo"))
+      #expect(
+        top.stdout.contains("train") && top.stdout.contains("predict")
+          && top.stdout.contains("demo"))
       let train = try CLI.run(["train", "--help"], in: folder)
       #expect(train.status == 0)
       // The help wraps to the terminal's width; compare with single spaces.
-      let help = train.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
+      let help = train.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(
+        separator: " ")
       for text in [
         "--data <file>", "--target <column>", "--hidden <sizes>", "--lr <rate>", "(default: 0.01)",
         "(default: 100)", "default: mse", "default: sgd", "bce-logits", "Examples:", "history.csv",

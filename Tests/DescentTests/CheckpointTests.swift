@@ -23,10 +23,13 @@ import Testing
       let data = Generator(seed: 99)
       let x = Tensor.randn([40, 3], generator: data)
       let y = (x * Tensor([1.5, -2, 0.5])).sum(dim: 1, keepDim: true) + 0.1
-      loader = DataLoader(TensorDataset(x, y), batchSize: 8, shuffle: true, generator: loaderGenerator)
+      loader = DataLoader(
+        TensorDataset(x, y), batchSize: 8, shuffle: true, generator: loaderGenerator)
     }
 
-    var generators: [String: Generator] { ["loader": loaderGenerator, "dropout": dropoutGenerator] }
+    var generators: [String: Generator] {
+      ["loader": loaderGenerator, "dropout": dropoutGenerator]
+    }
 
     func trainEpoch() {
       for batch in loader {
@@ -43,7 +46,8 @@ import Testing
   }
 
   static func temporaryURL(_ name: String) -> URL {
-    FileManager.default.temporaryDirectory.appendingPathComponent("descent-\(getpid())-\(name).safetensors")
+    FileManager.default.temporaryDirectory.appendingPathComponent(
+      "descent-\(getpid())-\(name).safetensors")
   }
 
   @Test func resumedRunIsBitIdentical() throws {
@@ -110,7 +114,8 @@ import Testing
     let generator = Generator(seed: 5)
     let generatorBefore = generator.state()
     do {
-      try Checkpoint.load(from: url, model: other, optimizer: otherOptimizer, generators: ["loader": generator])
+      try Checkpoint.load(
+        from: url, model: other, optimizer: otherOptimizer, generators: ["loader": generator])
       Issue.record("a checkpoint of another model loaded")
     } catch let error as CheckpointError {
       #expect(error.description.contains("the model does not match the checkpoint"))
@@ -125,14 +130,19 @@ import Testing
     run.trainEpoch()
     let url = Self.temporaryURL("wrong")
     defer { try? FileManager.default.removeItem(at: url) }
-    try Checkpoint.save(to: url, model: run.model, optimizer: run.optimizer, epoch: 1, generators: ["loader": run.loaderGenerator])
+    try Checkpoint.save(
+      to: url, model: run.model, optimizer: run.optimizer, epoch: 1,
+      generators: ["loader": run.loaderGenerator])
 
     let target = Run(seed: 2)
     let before = target.parameters()
     let sgd = SGD(target.model.parameters(), lr: 0.1)
-    #expect(throws: CheckpointError.self) { try Checkpoint.load(from: url, model: target.model, optimizer: sgd) }
     #expect(throws: CheckpointError.self) {
-      try Checkpoint.load(from: url, model: target.model, generators: ["dropout": target.dropoutGenerator])
+      try Checkpoint.load(from: url, model: target.model, optimizer: sgd)
+    }
+    #expect(throws: CheckpointError.self) {
+      try Checkpoint.load(
+        from: url, model: target.model, generators: ["dropout": target.dropoutGenerator])
     }
     #expect(target.parameters() == before)
     // A plain state dict is not a checkpoint.
@@ -152,8 +162,10 @@ import Testing
     let fresh = Run(seed: 4)
     #expect(try Checkpoint.load(from: url, model: fresh.model).epoch == 2)
     #expect(fresh.parameters() == run.parameters())
-    let leftovers = try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)
-      .filter { $0.contains("descent-\(getpid())-replace") && $0 != url.lastPathComponent }
+    let leftovers = try FileManager.default.contentsOfDirectory(
+      atPath: url.deletingLastPathComponent().path
+    )
+    .filter { $0.contains("descent-\(getpid())-replace") && $0 != url.lastPathComponent }
     #expect(leftovers.isEmpty, "temporary files left behind: \(leftovers)")
   }
 }

@@ -25,7 +25,8 @@ import Testing
   @Test func arangeTypesAndValues() {
     let fractional = Tensor.arange(0, 1, step: 0.3)
     #expect(fractional.dtype == .float32)
-    #expect(fractional.toDoubles() == [0.0, 0.30000001192092896, 0.6000000238418579, 0.8999999761581421])
+    #expect(
+      fractional.toDoubles() == [0.0, 0.30000001192092896, 0.6000000238418579, 0.8999999761581421])
     #expect(Tensor.arange(5).dtype == .int64)
     #expect(Tensor.arange(1, 10, step: 3).toArray(as: Int64.self) == [1, 4, 7])
   }

@@ -1,8 +1,8 @@
+import Descent
 import Foundation
 import Synchronization
 import Testing
 
-import Descent
 @testable import DescentExamples
 
 #if canImport(FoundationXML)

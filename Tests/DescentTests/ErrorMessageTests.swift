@@ -105,7 +105,9 @@ import Testing
       let y = x * 2
       y[0] = Tensor(5.0)
     }
-    expectStopMessage(result, op: "copy_", ["in-place change of a view ([])", "[2]", "MulBackward0", "out of place"])
+    expectStopMessage(
+      result, op: "copy_",
+      ["in-place change of a view ([])", "[2]", "MulBackward0", "out of place"])
   }
 
   @Test func inPlaceChangeOfAViewOfALeaf() async {
@@ -113,7 +115,8 @@ import Testing
       let w = Tensor([1, 2], requiresGrad: true)
       w[0] = Tensor(5.0)
     }
-    expectStopMessage(result, op: "copy_", ["a view of a leaf Variable that requires grad", "noGrad"])
+    expectStopMessage(
+      result, op: "copy_", ["a view of a leaf Variable that requires grad", "noGrad"])
   }
 
   @Test func itemOfAMultiElementTensor() async {

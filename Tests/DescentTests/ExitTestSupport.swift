@@ -16,6 +16,7 @@ func expectStopMessage(
   #expect(text.contains("Fatal error: \(op): "), "\(text)", sourceLocation: sourceLocation)
   for fragment in fragments {
     #expect(
-      text.contains(fragment), "missing \"\(fragment)\" in: \(text)", sourceLocation: sourceLocation)
+      text.contains(fragment), "missing \"\(fragment)\" in: \(text)", sourceLocation: sourceLocation
+    )
   }
 }

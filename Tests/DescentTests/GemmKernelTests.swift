@@ -85,7 +85,8 @@ private func checkAll<T: GemmScalar>(_: T.Type, seed: UInt64) -> String? {
 }
 
 private func checkOne<T: GemmScalar>(
-  _: T.Type, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double, beta: Double, pad: Int,
+  _: T.Type, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double, beta: Double,
+  pad: Int,
   rng: inout XorShift
 ) -> String? {
   // Stored shapes and (padded) row strides.
@@ -110,8 +111,12 @@ private func checkOne<T: GemmScalar>(
   // walk contiguous unsafe buffers (the naive loop would dominate a debug test run otherwise).
   var opA = [Double](repeating: 0, count: m * k)
   var opBt = [Double](repeating: 0, count: n * k)
-  for i in 0..<m { for p in 0..<k { opA[i * k + p] = Double(transA ? a[p * lda + i] : a[i * lda + p]) } }
-  for j in 0..<n { for p in 0..<k { opBt[j * k + p] = Double(transB ? b[j * ldb + p] : b[p * ldb + j]) } }
+  for i in 0..<m {
+    for p in 0..<k { opA[i * k + p] = Double(transA ? a[p * lda + i] : a[i * lda + p]) }
+  }
+  for j in 0..<n {
+    for p in 0..<k { opBt[j * k + p] = Double(transB ? b[j * ldb + p] : b[p * ldb + j]) }
+  }
   let eps = Double(T.ulpOfOne)
   return opA.withUnsafeBufferPointer { ra -> String? in
     opBt.withUnsafeBufferPointer { rb -> String? in

@@ -98,8 +98,12 @@ import Testing
   @Test func modulesPrintAsPyTorchDoes() {
     let repr = Self.fixture.repr
     #expect(simple().description == repr["simple"])
-    #expect(Sequential(Linear(2, 8), ReLU(), Linear(8, 3), Softmax(dim: 1)).description == repr["sequential"])
-    #expect(Sequential(Linear(4, 4), Sequential(Tanh(), Linear(4, 2, bias: false))).description == repr["nested"])
+    #expect(
+      Sequential(Linear(2, 8), ReLU(), Linear(8, 3), Softmax(dim: 1)).description
+        == repr["sequential"])
+    #expect(
+      Sequential(Linear(4, 4), Sequential(Tanh(), Linear(4, 2, bias: false))).description
+        == repr["nested"])
     #expect(BatchNorm1d(4).description == repr["batchnorm"])
     #expect(LayerNorm(4).description == repr["layernorm"])
     #expect(Dropout(p: 0.25).description == repr["dropout"])
@@ -115,9 +119,14 @@ import Testing
   @Test func stateDictKeysArePyTorchs() {
     let keys = Self.fixture.state_dict_keys
     #expect(simple().stateDict().keys == keys["simple"])
-    #expect(Sequential(Linear(2, 8), ReLU(), Linear(8, 3), Softmax(dim: 1)).stateDict().keys == keys["sequential"])
-    #expect(Sequential(Linear(4, 4), Sequential(Tanh(), Linear(4, 2, bias: false))).stateDict().keys == keys["nested"])
-    #expect(Sequential(Linear(3, 4), BatchNorm1d(4), ReLU()).stateDict().keys == keys["batchnorm_mlp"])
+    #expect(
+      Sequential(Linear(2, 8), ReLU(), Linear(8, 3), Softmax(dim: 1)).stateDict().keys
+        == keys["sequential"])
+    #expect(
+      Sequential(Linear(4, 4), Sequential(Tanh(), Linear(4, 2, bias: false))).stateDict().keys
+        == keys["nested"])
+    #expect(
+      Sequential(Linear(3, 4), BatchNorm1d(4), ReLU()).stateDict().keys == keys["batchnorm_mlp"])
     #expect(simple().namedParameters().map { $0.0 } == keys["simple"])
   }
 

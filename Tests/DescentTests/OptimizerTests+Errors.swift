@@ -26,7 +26,10 @@ import Testing
     }
     expectStopMessage(
       result, op: "Adam",
-      ["optimizer can only optimize Tensors of floating point dtype", "parameter 0 of param group 0 (shape [3], torch.int64)"])
+      [
+        "optimizer can only optimize Tensors of floating point dtype",
+        "parameter 0 of param group 0 (shape [3], torch.int64)",
+      ])
   }
 
   @Test func parameterThatIsNotALeaf() async {
@@ -36,7 +39,10 @@ import Testing
     }
     expectStopMessage(
       result, op: "RMSprop",
-      ["can't optimize a non-leaf Tensor", "parameter 0 of param group 1 (shape [2, 2]", "MulBackward0"])
+      [
+        "can't optimize a non-leaf Tensor", "parameter 0 of param group 1 (shape [2, 2]",
+        "MulBackward0",
+      ])
   }
 
   @Test func parameterGivenTwice() async {
@@ -69,7 +75,8 @@ import Testing
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = SGD([Tensor.ones([1], requiresGrad: true)], lr: 0.1, nesterov: true)
     }
-    expectStopMessage(result, op: "SGD", ["Nesterov momentum requires a momentum and zero dampening"])
+    expectStopMessage(
+      result, op: "SGD", ["Nesterov momentum requires a momentum and zero dampening"])
   }
 
   @Test func betaOutOfRange() async {
@@ -96,7 +103,8 @@ import Testing
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = LinearLR(SGD([Tensor.ones([1], requiresGrad: true)]), startFactor: 0)
     }
-    expectStopMessage(result, op: "LinearLR", ["Starting multiplicative factor expected to be greater than 0"])
+    expectStopMessage(
+      result, op: "LinearLR", ["Starting multiplicative factor expected to be greater than 0"])
   }
 
   @Test func plateauFactorOfOne() async {
@@ -128,6 +136,7 @@ import Testing
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       Tensor(integers: [1, 2]).mul_(2)
     }
-    expectStopMessage(result, op: "mul_", ["needs a floating-point tensor, got torch.int64 (shape [2])"])
+    expectStopMessage(
+      result, op: "mul_", ["needs a floating-point tensor, got torch.int64 (shape [2])"])
   }
 }

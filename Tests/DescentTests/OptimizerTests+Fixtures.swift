@@ -220,7 +220,8 @@ func optimMismatches(_ actual: [Double], _ expected: [Double], dtype: DType, _ w
   }
   let (rel, abs) = dtype == .float32 ? (1e-5, 1e-7) : (1e-9, 1e-12)
   var problems: [String] = []
-  for (i, (a, e)) in zip(actual, expected).enumerated() where !(Swift.abs(a - e) <= abs + rel * Swift.abs(e)) {
+  for (i, (a, e)) in zip(actual, expected).enumerated()
+  where !(Swift.abs(a - e) <= abs + rel * Swift.abs(e)) {
     problems.append("\(what)[\(i)]: \(a), PyTorch \(e)")
   }
   return problems
@@ -250,14 +251,16 @@ func makeScheduler(_ c: SchedulerCase, _ optimizer: Optimizer) -> SchedulerUnder
   let kw = c.kwargs
   switch c.scheduler {
   case "StepLR":
-    return .epoch(StepLR(optimizer, stepSize: kw.int("step_size")!, gamma: kw.double("gamma") ?? 0.1))
+    return .epoch(
+      StepLR(optimizer, stepSize: kw.int("step_size")!, gamma: kw.double("gamma") ?? 0.1))
   case "MultiStepLR":
     let milestones = kw["milestones"]!.doubles!.map { Int($0) }
     return .epoch(MultiStepLR(optimizer, milestones: milestones, gamma: kw.double("gamma") ?? 0.1))
   case "ExponentialLR":
     return .epoch(ExponentialLR(optimizer, gamma: kw.double("gamma")!))
   case "CosineAnnealingLR":
-    return .epoch(CosineAnnealingLR(optimizer, tMax: kw.int("T_max")!, etaMin: kw.double("eta_min") ?? 0))
+    return .epoch(
+      CosineAnnealingLR(optimizer, tMax: kw.int("T_max")!, etaMin: kw.double("eta_min") ?? 0))
   case "LinearLR":
     return .epoch(
       LinearLR(

@@ -50,7 +50,8 @@ struct OptimizerStateTests {
     for (id, entry) in expected.state {
       #expect(entry.keys == actual.state[id]?.keys)
       for (key, tensor) in entry {
-        #expect(tensor.toDoubles() == actual.state[id]?[key]?.toDoubles(), "\(c.name): \(id).\(key)")
+        #expect(
+          tensor.toDoubles() == actual.state[id]?[key]?.toDoubles(), "\(c.name): \(id).\(key)")
       }
     }
   }
@@ -85,12 +86,16 @@ struct OptimizerStateTests {
       let after = snapshot()
       #expect(Set(after.keys) == Set(before.keys), "\(c.name): state keys changed")
       for (key, value) in before {
-        #expect(after[key]?.0 == value.0 && after[key]?.1 == value.1, "\(c.name): \(key) replaced at step \(index + 3)")
+        #expect(
+          after[key]?.0 == value.0 && after[key]?.1 == value.1,
+          "\(c.name): \(key) replaced at step \(index + 3)")
       }
       for (k, p) in params.enumerated() {
         #expect(optimizer.paramGroups.flatMap(\.params)[k] === p)
         #expect(p.storage.data == storages[k])
-        if p.grad != nil { #expect(p.storage.version > versions[k], "\(c.name): parameter \(k) not written") }
+        if p.grad != nil {
+          #expect(p.storage.version > versions[k], "\(c.name): parameter \(k) not written")
+        }
       }
     }
   }
@@ -121,7 +126,8 @@ struct OptimizerStateTests {
   @Test func groupsTakeDefaultsAndKeepTheirOwnValues() {
     let a = Tensor([1, 2], requiresGrad: true)
     let b = Tensor([3], requiresGrad: true)
-    let optimizer = SGD([ParamGroup([a]), ParamGroup([b], lr: 0.5, nesterov: true)], lr: 0.1, momentum: 0.9)
+    let optimizer = SGD(
+      [ParamGroup([a]), ParamGroup([b], lr: 0.5, nesterov: true)], lr: 0.1, momentum: 0.9)
     #expect(optimizer.paramGroups[0].lr == 0.1 && optimizer.paramGroups[1].lr == 0.5)
     #expect(optimizer.paramGroups[1].momentum == 0.9 && optimizer.paramGroups[1].nesterov == true)
     #expect(optimizer.paramGroups[0].nesterov == false && optimizer.paramGroups[0].dampening == 0)
@@ -211,7 +217,8 @@ struct OptimizerStateTests {
     let after = optimizer.stateDict()
     for (id, entry) in before.state {
       for (key, tensor) in entry {
-        #expect(after.state[id]?[key]?.toDoubles() == tensor.toDoubles(), sourceLocation: sourceLocation)
+        #expect(
+          after.state[id]?[key]?.toDoubles() == tensor.toDoubles(), sourceLocation: sourceLocation)
       }
     }
   }
@@ -247,6 +254,8 @@ struct OptimizerStateTests {
     dict.paramGroups[1].options.lr = 0.01
     try optimizer.loadStateDict(dict)
     #expect(optimizer.paramGroups.map(\.lr) == [0.1, 0.01])
-    #expect(OptimizerStateError.groupCount(expected: 2, found: 1).description.contains("different number of parameter groups"))
+    #expect(
+      OptimizerStateError.groupCount(expected: 2, found: 1).description.contains(
+        "different number of parameter groups"))
   }
 }

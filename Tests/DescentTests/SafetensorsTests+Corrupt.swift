@@ -17,7 +17,8 @@ struct CorruptSafetensors: Sendable, CustomTestStringConvertible {
     _ name: String, _ header: String, data dataSize: Int = 0, length: UInt64? = nil,
     _ kind: SafetensorsError.Kind, tensor: String? = nil
   ) {
-    self.init(name, headerBytes: Array(header.utf8), data: dataSize, length: length, kind, tensor: tensor)
+    self.init(
+      name, headerBytes: Array(header.utf8), data: dataSize, length: length, kind, tensor: tensor)
   }
 
   init(
@@ -25,7 +26,10 @@ struct CorruptSafetensors: Sendable, CustomTestStringConvertible {
     _ kind: SafetensorsError.Kind, tensor: String? = nil
   ) {
     let length = length ?? UInt64(headerBytes.count)
-    self.init(name, raw: withUnsafeBytes(of: length.littleEndian, Array.init) + headerBytes + (0..<dataSize).map { UInt8($0 % 251) }, kind, tensor: tensor)
+    self.init(
+      name,
+      raw: withUnsafeBytes(of: length.littleEndian, Array.init) + headerBytes
+        + (0..<dataSize).map { UInt8($0 % 251) }, kind, tensor: tensor)
   }
 
   init(_ name: String, raw: [UInt8], _ kind: SafetensorsError.Kind, tensor: String? = nil) {
@@ -37,11 +41,14 @@ struct CorruptSafetensors: Sendable, CustomTestStringConvertible {
 }
 
 /// `"name":{"dtype":…,"shape":…,"data_offsets":…}` with the parts given as JSON text.
-private func entry(_ name: String, _ dtype: String = #""F32""#, shape: String = "[1]", offsets: String = "[0,4]") -> String {
+private func entry(
+  _ name: String, _ dtype: String = #""F32""#, shape: String = "[1]", offsets: String = "[0,4]"
+) -> String {
   #""\#(name)":{"dtype":\#(dtype),"shape":\#(shape),"data_offsets":\#(offsets)}"#
 }
 
-private let deeplyNested = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+private let deeplyNested =
+  String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
 
 private let corruptFiles: [CorruptSafetensors] = [
   // Length and header bounds.
@@ -53,9 +60,16 @@ private let corruptFiles: [CorruptSafetensors] = [
   .init("one byte over the reference's limit", "{}", length: 100_000_001, .headerTooLarge),
   .init("at the limit but beyond the file", "{}", length: 100_000_000, .headerBeyondFile),
   // UTF-8 and JSON.
-  .init("invalid UTF-8 in a name", headerBytes: Array(#"{""#.utf8) + [0xFF] + Array(#"":{}}"#.utf8), .invalidUTF8),
-  .init("overlong UTF-8 in metadata", headerBytes: Array(#"{"__metadata__":{"a":""#.utf8) + [0xC0, 0xAF] + Array(#""}}"#.utf8), .invalidUTF8),
-  .init("non-ASCII outside a string", headerBytes: [UInt8(ascii: "{"), 0xC3, 0xA9, UInt8(ascii: "}")], .invalidJSON),
+  .init(
+    "invalid UTF-8 in a name", headerBytes: Array(#"{""#.utf8) + [0xFF] + Array(#"":{}}"#.utf8),
+    .invalidUTF8),
+  .init(
+    "overlong UTF-8 in metadata",
+    headerBytes: Array(#"{"__metadata__":{"a":""#.utf8) + [0xC0, 0xAF] + Array(#""}}"#.utf8),
+    .invalidUTF8),
+  .init(
+    "non-ASCII outside a string", headerBytes: [UInt8(ascii: "{"), 0xC3, 0xA9, UInt8(ascii: "}")],
+    .invalidJSON),
   .init("empty header", "", .invalidJSON),
   .init("unclosed object", "{", .invalidJSON),
   .init("key without value", #"{"a"}"#, .invalidJSON),
@@ -66,13 +80,16 @@ private let corruptFiles: [CorruptSafetensors] = [
   .init("bad literal", #"{"__metadata__":nul}"#, .invalidJSON),
   .init("leading zero", entry("a", shape: "[01]").wrappedInBraces, data: 4, .invalidJSON),
   .init("bare minus", entry("a", shape: "[-]").wrappedInBraces, data: 4, .invalidJSON),
-  .init("fraction without digits", entry("a", shape: "[1.]").wrappedInBraces, data: 4, .invalidJSON),
+  .init(
+    "fraction without digits", entry("a", shape: "[1.]").wrappedInBraces, data: 4, .invalidJSON),
   .init("bad escape", #"{"a\x":{}}"#, .invalidJSON),
   .init("lone high surrogate", #"{"\ud800":{}}"#, .invalidJSON),
   .init("lone low surrogate", #"{"\udc00x":{}}"#, .invalidJSON),
   .init("raw control character in a string", "{\"a\u{1}\":{}}", .invalidJSON),
   .init("unterminated string", #"{"abc"#, .invalidJSON),
-  .init("nesting 100000 deep in an unknown field", "{\"a\":{\"x\":\(deeplyNested)}}", .invalidJSON, tensor: nil),
+  .init(
+    "nesting 100000 deep in an unknown field", "{\"a\":{\"x\":\(deeplyNested)}}", .invalidJSON,
+    tensor: nil),
   // Valid JSON of the wrong form.
   .init("a list", "[1, 2]", .invalidHeader),
   .init("a string", #""{}""#, .invalidHeader),
@@ -81,47 +98,110 @@ private let corruptFiles: [CorruptSafetensors] = [
   .init("an entry that is a list", #"{"a":[0,4]}"#, .invalidHeader, tensor: "a"),
   .init("an entry that is null", #"{"a":null}"#, .invalidHeader, tensor: "a"),
   .init("no data_offsets", #"{"a":{"dtype":"F32","shape":[1]}}"#, .invalidHeader, tensor: "a"),
-  .init("no dtype", #"{"a":{"shape":[1],"data_offsets":[0,4]}}"#, data: 4, .invalidHeader, tensor: "a"),
-  .init("dtype twice", #"{"a":{"dtype":"F32","dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: 4, .invalidHeader, tensor: "a"),
+  .init(
+    "no dtype", #"{"a":{"shape":[1],"data_offsets":[0,4]}}"#, data: 4, .invalidHeader, tensor: "a"),
+  .init(
+    "dtype twice", #"{"a":{"dtype":"F32","dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#,
+    data: 4, .invalidHeader, tensor: "a"),
   .init("dtype a number", entry("a", "32").wrappedInBraces, data: 4, .invalidHeader, tensor: "a"),
   // Dtypes.
-  .init("unknown dtype", entry("a", #""F33""#).wrappedInBraces, data: 4, .unknownDType, tensor: "a"),
-  .init("lowercase dtype", entry("a", #""f32""#).wrappedInBraces, data: 4, .unknownDType, tensor: "a"),
+  .init(
+    "unknown dtype", entry("a", #""F33""#).wrappedInBraces, data: 4, .unknownDType, tensor: "a"),
+  .init(
+    "lowercase dtype", entry("a", #""f32""#).wrappedInBraces, data: 4, .unknownDType, tensor: "a"),
   .init("empty dtype", entry("a", #""""#).wrappedInBraces, data: 4, .unknownDType, tensor: "a"),
-  .init("F8_E5M2", entry("a", #""F8_E5M2""#, offsets: "[0,1]").wrappedInBraces, data: 1, .unsupportedDType, tensor: "a"),
-  .init("F8_E8M0", entry("a", #""F8_E8M0""#, offsets: "[0,1]").wrappedInBraces, data: 1, .unsupportedDType, tensor: "a"),
-  .init("F4", entry("a", #""F4""#, shape: "[2]", offsets: "[0,1]").wrappedInBraces, data: 1, .unsupportedDType, tensor: "a"),
-  .init("C64", entry("a", #""C64""#, offsets: "[0,8]").wrappedInBraces, data: 8, .unsupportedDType, tensor: "a"),
+  .init(
+    "F8_E5M2", entry("a", #""F8_E5M2""#, offsets: "[0,1]").wrappedInBraces, data: 1,
+    .unsupportedDType, tensor: "a"),
+  .init(
+    "F8_E8M0", entry("a", #""F8_E8M0""#, offsets: "[0,1]").wrappedInBraces, data: 1,
+    .unsupportedDType, tensor: "a"),
+  .init(
+    "F4", entry("a", #""F4""#, shape: "[2]", offsets: "[0,1]").wrappedInBraces, data: 1,
+    .unsupportedDType, tensor: "a"),
+  .init(
+    "C64", entry("a", #""C64""#, offsets: "[0,8]").wrappedInBraces, data: 8, .unsupportedDType,
+    tensor: "a"),
   // Shapes.
-  .init("negative dimension", entry("a", shape: "[-1]").wrappedInBraces, data: 4, .invalidShape, tensor: "a"),
-  .init("fractional dimension", entry("a", shape: "[1.0]").wrappedInBraces, data: 4, .invalidShape, tensor: "a"),
-  .init("exponent dimension", entry("a", shape: "[1e0]").wrappedInBraces, data: 4, .invalidShape, tensor: "a"),
-  .init("string dimension", entry("a", shape: #"["1"]"#).wrappedInBraces, data: 4, .invalidShape, tensor: "a"),
-  .init("boolean dimension", entry("a", shape: "[true]").wrappedInBraces, data: 4, .invalidShape, tensor: "a"),
-  .init("nested dimension", entry("a", shape: "[[1]]").wrappedInBraces, data: 4, .invalidShape, tensor: "a"),
-  .init("shape not a list", entry("a", shape: "1").wrappedInBraces, data: 4, .invalidShape, tensor: "a"),
-  .init("dimension beyond Int", entry("a", shape: "[99999999999999999999]").wrappedInBraces, data: 4, .invalidShape, tensor: "a"),
-  .init("element count overflows", entry("a", shape: "[4294967296,4294967296]").wrappedInBraces, data: 4, .invalidShape, tensor: "a"),
-  .init("byte count overflows", entry("a", shape: "[4611686018427387904]").wrappedInBraces, data: 4, .invalidShape, tensor: "a"),
+  .init(
+    "negative dimension", entry("a", shape: "[-1]").wrappedInBraces, data: 4, .invalidShape,
+    tensor: "a"),
+  .init(
+    "fractional dimension", entry("a", shape: "[1.0]").wrappedInBraces, data: 4, .invalidShape,
+    tensor: "a"),
+  .init(
+    "exponent dimension", entry("a", shape: "[1e0]").wrappedInBraces, data: 4, .invalidShape,
+    tensor: "a"),
+  .init(
+    "string dimension", entry("a", shape: #"["1"]"#).wrappedInBraces, data: 4, .invalidShape,
+    tensor: "a"),
+  .init(
+    "boolean dimension", entry("a", shape: "[true]").wrappedInBraces, data: 4, .invalidShape,
+    tensor: "a"),
+  .init(
+    "nested dimension", entry("a", shape: "[[1]]").wrappedInBraces, data: 4, .invalidShape,
+    tensor: "a"),
+  .init(
+    "shape not a list", entry("a", shape: "1").wrappedInBraces, data: 4, .invalidShape, tensor: "a"),
+  .init(
+    "dimension beyond Int", entry("a", shape: "[99999999999999999999]").wrappedInBraces, data: 4,
+    .invalidShape, tensor: "a"),
+  .init(
+    "element count overflows", entry("a", shape: "[4294967296,4294967296]").wrappedInBraces,
+    data: 4, .invalidShape, tensor: "a"),
+  .init(
+    "byte count overflows", entry("a", shape: "[4611686018427387904]").wrappedInBraces, data: 4,
+    .invalidShape, tensor: "a"),
   // Byte ranges.
-  .init("one offset", entry("a", offsets: "[4]").wrappedInBraces, data: 4, .invalidOffsets, tensor: "a"),
-  .init("three offsets", entry("a", offsets: "[0,4,8]").wrappedInBraces, data: 4, .invalidOffsets, tensor: "a"),
-  .init("negative offset", entry("a", offsets: "[-4,0]").wrappedInBraces, data: 4, .invalidOffsets, tensor: "a"),
-  .init("fractional offset", entry("a", offsets: "[0,4.0]").wrappedInBraces, data: 4, .invalidOffsets, tensor: "a"),
-  .init("offsets not a list", entry("a", offsets: #""0-4""#).wrappedInBraces, data: 4, .invalidOffsets, tensor: "a"),
-  .init("end before begin", entry("a", shape: "[0]", offsets: "[4,0]").wrappedInBraces, data: 4, .invalidOffsets, tensor: "a"),
-  .init("shape × size ≠ byte range", entry("a", shape: "[2]", offsets: "[0,4]").wrappedInBraces, data: 4, .sizeMismatch, tensor: "a"),
-  .init("range past the end of the file", entry("a", shape: "[2]", offsets: "[0,8]").wrappedInBraces, data: 4, .offsetOutOfFile, tensor: "a"),
-  .init("a range claiming 4 TB", entry("a", shape: "[1099511627776]", offsets: "[0,4398046511104]").wrappedInBraces, data: 4, .offsetOutOfFile, tensor: "a"),
-  .init("overlapping ranges", "{\(entry("a", shape: "[2]", offsets: "[0,8]")),\(entry("b", shape: "[2]", offsets: "[4,12]"))}", data: 12, .overlappingData, tensor: "b"),
-  .init("one range inside another", "{\(entry("a", shape: "[3]", offsets: "[0,12]")),\(entry("b", offsets: "[4,8]"))}", data: 12, .overlappingData, tensor: "b"),
-  .init("the same range twice", "{\(entry("a")),\(entry("b"))}", data: 4, .overlappingData, tensor: "b"),
-  .init("a hole between tensors", "{\(entry("a")),\(entry("b", offsets: "[8,12]"))}", data: 12, .gapInData, tensor: "b"),
-  .init("a hole before the first tensor", entry("a", offsets: "[4,8]").wrappedInBraces, data: 8, .gapInData, tensor: "a"),
+  .init(
+    "one offset", entry("a", offsets: "[4]").wrappedInBraces, data: 4, .invalidOffsets, tensor: "a"),
+  .init(
+    "three offsets", entry("a", offsets: "[0,4,8]").wrappedInBraces, data: 4, .invalidOffsets,
+    tensor: "a"),
+  .init(
+    "negative offset", entry("a", offsets: "[-4,0]").wrappedInBraces, data: 4, .invalidOffsets,
+    tensor: "a"),
+  .init(
+    "fractional offset", entry("a", offsets: "[0,4.0]").wrappedInBraces, data: 4, .invalidOffsets,
+    tensor: "a"),
+  .init(
+    "offsets not a list", entry("a", offsets: #""0-4""#).wrappedInBraces, data: 4, .invalidOffsets,
+    tensor: "a"),
+  .init(
+    "end before begin", entry("a", shape: "[0]", offsets: "[4,0]").wrappedInBraces, data: 4,
+    .invalidOffsets, tensor: "a"),
+  .init(
+    "shape × size ≠ byte range", entry("a", shape: "[2]", offsets: "[0,4]").wrappedInBraces,
+    data: 4, .sizeMismatch, tensor: "a"),
+  .init(
+    "range past the end of the file", entry("a", shape: "[2]", offsets: "[0,8]").wrappedInBraces,
+    data: 4, .offsetOutOfFile, tensor: "a"),
+  .init(
+    "a range claiming 4 TB",
+    entry("a", shape: "[1099511627776]", offsets: "[0,4398046511104]").wrappedInBraces, data: 4,
+    .offsetOutOfFile, tensor: "a"),
+  .init(
+    "overlapping ranges",
+    "{\(entry("a", shape: "[2]", offsets: "[0,8]")),\(entry("b", shape: "[2]", offsets: "[4,12]"))}",
+    data: 12, .overlappingData, tensor: "b"),
+  .init(
+    "one range inside another",
+    "{\(entry("a", shape: "[3]", offsets: "[0,12]")),\(entry("b", offsets: "[4,8]"))}", data: 12,
+    .overlappingData, tensor: "b"),
+  .init(
+    "the same range twice", "{\(entry("a")),\(entry("b"))}", data: 4, .overlappingData, tensor: "b"),
+  .init(
+    "a hole between tensors", "{\(entry("a")),\(entry("b", offsets: "[8,12]"))}", data: 12,
+    .gapInData, tensor: "b"),
+  .init(
+    "a hole before the first tensor", entry("a", offsets: "[4,8]").wrappedInBraces, data: 8,
+    .gapInData, tensor: "a"),
   .init("bytes after the last tensor", entry("a").wrappedInBraces, data: 8, .trailingBytes),
   .init("data but no tensors", "{}", data: 4, .trailingBytes),
   // Names and metadata.
-  .init("duplicate names", "{\(entry("a")),\(entry("a", offsets: "[4,8]"))}", data: 8, .duplicateName, tensor: "a"),
+  .init(
+    "duplicate names", "{\(entry("a")),\(entry("a", offsets: "[4,8]"))}", data: 8, .duplicateName,
+    tensor: "a"),
   .init("__metadata__ twice", #"{"__metadata__":{},"__metadata__":{}}"#, .duplicateName),
   .init("metadata value a number", #"{"__metadata__":{"epoch":3}}"#, .invalidMetadata),
   .init("metadata value null", #"{"__metadata__":{"a":null}}"#, .invalidMetadata),
@@ -130,7 +210,10 @@ private let corruptFiles: [CorruptSafetensors] = [
   .init("metadata a string", #"{"__metadata__":"pt"}"#, .invalidMetadata),
   .init("metadata key twice", #"{"__metadata__":{"a":"1","a":"2"}}"#, .invalidMetadata),
   // Values.
-  .init("a BOOL byte that is not 0 or 1", entry("a", #""BOOL""#, shape: "[3]", offsets: "[0,3]").wrappedInBraces, data: 3, .invalidValue, tensor: "a"),
+  .init(
+    "a BOOL byte that is not 0 or 1",
+    entry("a", #""BOOL""#, shape: "[3]", offsets: "[0,3]").wrappedInBraces, data: 3, .invalidValue,
+    tensor: "a"),
 ]
 
 extension String {
@@ -166,11 +249,17 @@ extension SafetensorsTests {
     }
     // The dtype string starts after the 8-byte length and `{"w":{"dtype":`.
     #expect(error?.byteOffset == 8 + 14)
-    #expect(error?.description.hasPrefix(#"safetensors: tensor "w": unknown dtype "F33"; the format defines BOOL, "#) == true)
+    #expect(
+      error?.description.hasPrefix(
+        #"safetensors: tensor "w": unknown dtype "F33"; the format defines BOOL, "#) == true)
     let huge = #expect(throws: SafetensorsError.self) {
-      try Safetensors.decode(Data(CorruptSafetensors("", "{}", length: 1 << 60, .headerTooLarge).bytes))
+      try Safetensors.decode(
+        Data(CorruptSafetensors("", "{}", length: 1 << 60, .headerTooLarge).bytes))
     }
-    #expect(huge?.description == "safetensors: the header length is 1152921504606846976 bytes, over the limit of 100000000 (the reference implementation's); the file is corrupt or not a safetensors file (at byte 0)")
+    #expect(
+      huge?.description
+        == "safetensors: the header length is 1152921504606846976 bytes, over the limit of 100000000 (the reference implementation's); the file is corrupt or not a safetensors file (at byte 0)"
+    )
   }
 
   @Test func missingFilesAndDirectoriesAreIOErrors() throws {
@@ -214,14 +303,18 @@ extension SafetensorsTests {
   // MARK: Fuzzing
 
   @Test func everyTruncationIsRefused() throws {
-    let bytes = [UInt8](try Safetensors.encode(Self.layoutStateDict(), metadata: Self.layoutMetadata))
+    let bytes = [UInt8](
+      try Safetensors.encode(Self.layoutStateDict(), metadata: Self.layoutMetadata))
     for length in 0..<bytes.count {
-      #expect(throws: SafetensorsError.self, "length \(length)") { try Safetensors.decode(Data(bytes[..<length])) }
+      #expect(throws: SafetensorsError.self, "length \(length)") {
+        try Safetensors.decode(Data(bytes[..<length]))
+      }
     }
   }
 
   @Test func randomCorruptionNeverCrashes() throws {
-    let valid = [UInt8](try Safetensors.encode(Self.layoutStateDict(), metadata: Self.layoutMetadata))
+    let valid = [UInt8](
+      try Safetensors.encode(Self.layoutStateDict(), metadata: Self.layoutMetadata))
     var state: UInt64 = 0x5EED
     func next() -> Int {
       // SplitMix64: fixed seed, so a failure repeats.

@@ -23,7 +23,10 @@ import Testing
   }
 
   /// Same shape, dtype and bits (any NaN equals any NaN).
-  static func expectSame(_ actual: Tensor?, _ expected: Tensor, _ name: String = "", sourceLocation: SourceLocation = #_sourceLocation) {
+  static func expectSame(
+    _ actual: Tensor?, _ expected: Tensor, _ name: String = "",
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) {
     guard let actual else {
       Issue.record("missing tensor \(name)", sourceLocation: sourceLocation)
       return
@@ -34,21 +37,31 @@ import Testing
     switch expected.dtype {
     case .float32:
       let a = actual.toArray(as: Float.self), e = expected.toArray(as: Float.self)
-      #expect(zip(a, e).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }, "\(name): \(a) vs \(e)", sourceLocation: sourceLocation)
+      #expect(
+        zip(a, e).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) },
+        "\(name): \(a) vs \(e)", sourceLocation: sourceLocation)
     case .float64:
       let a = actual.toArray(as: Double.self), e = expected.toArray(as: Double.self)
-      #expect(zip(a, e).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }, "\(name): \(a) vs \(e)", sourceLocation: sourceLocation)
+      #expect(
+        zip(a, e).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) },
+        "\(name): \(a) vs \(e)", sourceLocation: sourceLocation)
     case .int64:
-      #expect(actual.toArray(as: Int64.self) == expected.toArray(as: Int64.self), "\(name)", sourceLocation: sourceLocation)
+      #expect(
+        actual.toArray(as: Int64.self) == expected.toArray(as: Int64.self), "\(name)",
+        sourceLocation: sourceLocation)
     case .bool:
-      #expect(actual.toArray(as: Bool.self) == expected.toArray(as: Bool.self), "\(name)", sourceLocation: sourceLocation)
+      #expect(
+        actual.toArray(as: Bool.self) == expected.toArray(as: Bool.self), "\(name)",
+        sourceLocation: sourceLocation)
     }
   }
 
   /// Every Descent dtype, 0-d, empty and multi-dimensional, with edge values.
   static func everyDType() -> StateDict {
     [
-      "f32": Tensor(shape: [2, 3], scalars: [Float(1.5), -0.0, .infinity, -.infinity, .nan, .leastNonzeroMagnitude]),
+      "f32": Tensor(
+        shape: [2, 3],
+        scalars: [Float(1.5), -0.0, .infinity, -.infinity, .nan, .leastNonzeroMagnitude]),
       "f64": Tensor(shape: [3], scalars: [0.1, -.greatestFiniteMagnitude, .leastNonzeroMagnitude]),
       "i64": Tensor(shape: [2, 2], scalars: [Int64.min, Int64.max, 0, -1]),
       "bool": Tensor(shape: [1, 3], scalars: [true, false, true]),
@@ -95,21 +108,23 @@ import Testing
 
   @Test func metadataRoundTrips() throws {
     let metadata = [
-      "format": "pt", "": "empty key", "empty value": "", "quote\"back\\slash": "line\nfeed\ttab\r\u{1}\u{1F}",
+      "format": "pt", "": "empty key", "empty value": "",
+      "quote\"back\\slash": "line\nfeed\ttab\r\u{1}\u{1F}",
       "unicode ünï ☃ 𝄞": "emoji 🙂 and \u{7F}", "json": "{\"lr\": 0.001, \"betas\": [0.9, 0.999]}",
     ]
     let dict: StateDict = ["w": Tensor([1, 2])]
     let (_, loaded) = try Safetensors.decode(Safetensors.encode(dict, metadata: metadata))
     #expect(loaded == metadata)
     // Keys in byte order, so that the file does not depend on dictionary order.
-    let header = try Self.headerText(Safetensors.encode(["w": Tensor([1])], metadata: ["b": "2", "a": "1", "C": "0"]))
+    let header = try Self.headerText(
+      Safetensors.encode(["w": Tensor([1])], metadata: ["b": "2", "a": "1", "C": "0"]))
     #expect(header.hasPrefix(#"{"__metadata__":{"C":"0","a":"1","b":"2"},"w":"#))
   }
 
   @Test func viewsAreWrittenContiguous() throws {
     let base = Tensor.arange(12, dtype: .float32).reshaped(3, 4)
     let dict: StateDict = [
-      "transposed": base.T, "row": base[1], "column": base[.all, 2]
+      "transposed": base.T, "row": base[1], "column": base[.all, 2],
     ]
     let (loaded, _) = try Safetensors.decode(Safetensors.encode(dict))
     for (name, tensor) in dict {
@@ -135,18 +150,28 @@ import Testing
     let (tensors, metadata) = try Safetensors.load(from: Self.fixture("torch_dtypes.safetensors"))
     #expect(metadata == ["format": "pt", "made_by": "make_safetensors_fixtures.py"])
     // Data order: the writer's dtype order (widest first), then names.
-    #expect(tensors.keys == [
-      "u64", "i64", "f64", "empty", "f32", "scalar", "u32", "empty_i32", "i32", "bf16", "f16", "u16",
-      "i16", "i8", "u8", "bool",
-    ])
+    #expect(
+      tensors.keys == [
+        "u64", "i64", "f64", "empty", "f32", "scalar", "u32", "empty_i32", "i32", "bf16", "f16",
+        "u16",
+        "i16", "i8", "u8", "bool",
+      ])
     let expected: StateDict = [
-      "f32": Tensor(shape: [2, 3], scalars: [Float(1.5), -2.25, -0.0, Float(1e-40 as Double), .infinity, .nan]),
+      "f32": Tensor(
+        shape: [2, 3], scalars: [Float(1.5), -2.25, -0.0, Float(1e-40 as Double), .infinity, .nan]),
       "f64": Tensor(shape: [3], scalars: [0.1, -1e300, .leastNonzeroMagnitude]),  // 5e-324
       "i64": Tensor(shape: [4], scalars: [Int64.min, Int64.max, 0, -1]),
       "bool": Tensor(shape: [1, 3], scalars: [true, false, true]),
       // Half types widen exactly to float32: extremes, subnormals, -0, infinities, NaN.
-      "f16": Tensor(shape: [10], scalars: [Float(1), -2.5, 65504, 0x1p-24, 0x1p-14, -0.0, .infinity, -.infinity, .nan, 0.333251953125]),
-      "bf16": Tensor(shape: [6], scalars: [Float(1), -3.140625, (2 - 0x1p-7) * 0x1p127, 0x1p-133, .infinity, .nan]),
+      "f16": Tensor(
+        shape: [10],
+        scalars: [
+          Float(1), -2.5, 65504, 0x1p-24, 0x1p-14, -0.0, .infinity, -.infinity, .nan,
+          0.333251953125,
+        ]),
+      "bf16": Tensor(
+        shape: [6],
+        scalars: [Float(1), -3.140625, (2 - 0x1p-7) * 0x1p127, 0x1p-133, .infinity, .nan]),
       // Every integer type widens to int64.
       "i32": Tensor(shape: [3], scalars: [Int64(Int32.min), Int64(Int32.max), 7]),
       "i16": Tensor(shape: [2], scalars: [Int64(-32768), 32767]),
@@ -242,7 +267,9 @@ import Testing
   // MARK: Saving changes nothing when it fails
 
   static func temporaryFiles(in directory: URL) throws -> [String] {
-    try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".tmp") }
+    try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+      $0.hasSuffix(".tmp")
+    }
   }
 
   @Test func aFailedSaveLeavesThePreviousFileAndNoTemporaryFile() throws {
@@ -282,7 +309,9 @@ import Testing
       #expect(error?.path == url.path)
       // And one that never existed.
       let missing = directory.appendingPathComponent("missing/model.safetensors")
-      let second = #expect(throws: SafetensorsError.self) { try Safetensors.save(["w": Tensor([1])], to: missing) }
+      let second = #expect(throws: SafetensorsError.self) {
+        try Safetensors.save(["w": Tensor([1])], to: missing)
+      }
       #expect(second?.kind == .io)
       #expect(second?.description.contains("No such file or directory") == true)
       #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
@@ -293,11 +322,15 @@ import Testing
     try Self.withTemporaryDirectory { directory in
       let target = directory.appendingPathComponent("taken.safetensors")
       try FileManager.default.createDirectory(at: target, withIntermediateDirectories: false)
-      let error = #expect(throws: SafetensorsError.self) { try Safetensors.save(["w": Tensor([1])], to: target) }
+      let error = #expect(throws: SafetensorsError.self) {
+        try Safetensors.save(["w": Tensor([1])], to: target)
+      }
       #expect(error?.kind == .io)
       #expect(try Self.temporaryFiles(in: directory).isEmpty)
       var isDirectory: ObjCBool = false
-      #expect(FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) && isDirectory.boolValue)
+      #expect(
+        FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory)
+          && isDirectory.boolValue)
     }
   }
 
@@ -311,7 +344,9 @@ import Testing
       }
       #expect(error?.kind == .invalidName)
       #expect(try Data(contentsOf: url) == before)
-      #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["model.safetensors"])
+      #expect(
+        try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["model.safetensors"]
+      )
     }
   }
 
@@ -321,7 +356,8 @@ import Testing
       try Safetensors.save(["w": Tensor([1])], to: url)
       try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: url.path)
       try Safetensors.save(["w": Tensor([2])], to: url)
-      let permissions = try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int
+      let permissions =
+        try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int
       #expect(permissions == 0o640)
       #expect(try Safetensors.load(from: url).tensors["w"]?.toFloats() == [2])
     }
@@ -336,7 +372,9 @@ import Testing
       try source.save(to: url, metadata: ["epoch": "1"])
       let target = Sequential(Linear(3, 4), ReLU(), Linear(4, 2))
       try target.load(from: url)
-      for (name, tensor) in source.stateDict() { Self.expectSame(target.stateDict()[name], tensor, name) }
+      for (name, tensor) in source.stateDict() {
+        Self.expectSame(target.stateDict()[name], tensor, name)
+      }
     }
   }
 
@@ -379,18 +417,23 @@ import Testing
   /// DESCENT_SAFETENSORS_EXPORT names a directory (the tests themselves never need Python).
   @Test(.enabled(if: ProcessInfo.processInfo.environment["DESCENT_SAFETENSORS_EXPORT"] != nil))
   func exportFilesForPyTorch() throws {
-    let directory = URL(fileURLWithPath: ProcessInfo.processInfo.environment["DESCENT_SAFETENSORS_EXPORT"]!)
+    let directory = URL(
+      fileURLWithPath: ProcessInfo.processInfo.environment["DESCENT_SAFETENSORS_EXPORT"]!)
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
-    try Safetensors.save(Self.layoutStateDict(), to: url("descent_layout.safetensors"), metadata: Self.layoutMetadata)
+    try Safetensors.save(
+      Self.layoutStateDict(), to: url("descent_layout.safetensors"), metadata: Self.layoutMetadata)
     // PyTorch → Descent → PyTorch: the model, and every dtype (widened as Descent loads them).
     let (model, modelMetadata) = try Safetensors.load(from: Self.fixture("torch_model.safetensors"))
     let net = Sequential(Linear(3, 4), ReLU(), Linear(4, 2))
     try net.loadStateDict(model)
     try net.save(to: url("descent_model.safetensors"), metadata: modelMetadata)
-    let (dtypes, dtypesMetadata) = try Safetensors.load(from: Self.fixture("torch_dtypes.safetensors"))
+    let (dtypes, dtypesMetadata) = try Safetensors.load(
+      from: Self.fixture("torch_dtypes.safetensors"))
     try Safetensors.save(dtypes, to: url("descent_dtypes.safetensors"), metadata: dtypesMetadata)
     let base = Tensor.arange(12, dtype: .float32).reshaped(3, 4)
-    try Safetensors.save(["transposed": base.T, "row": base[1], "column": base[.all, 2]], to: url("descent_views.safetensors"))
+    try Safetensors.save(
+      ["transposed": base.T, "row": base[1], "column": base[.all, 2]],
+      to: url("descent_views.safetensors"))
   }
 }

@@ -19,7 +19,8 @@ struct SchedulerTests {
       optimizer.step()
       scheduler.step(metric: c.metrics?[epoch])
       actual.append(scheduler.getLastLr())
-      #expect(optimizer.paramGroups.map(\.lr) == actual.last!, "\(c.name): the groups hold the rates")
+      #expect(
+        optimizer.paramGroups.map(\.lr) == actual.last!, "\(c.name): the groups hold the rates")
     }
     for (epoch, (lrs, expected)) in zip(actual, c.lrs).enumerated() where lrs != expected {
       Issue.record("\(c.name) epoch \(epoch): \(lrs), PyTorch \(expected)")
@@ -31,7 +32,8 @@ struct SchedulerTests {
     let optimizer = schedulerOptimizer()
     let scheduler = ExponentialLR(optimizer, gamma: 0.5)
     #expect(optimizer.paramGroups.map(\.initialLr) == [0.1, 0.05])
-    #expect(scheduler.baseLrs == [0.1, 0.05] && scheduler.lastEpoch == 0 && scheduler.stepCount == 1)
+    #expect(
+      scheduler.baseLrs == [0.1, 0.05] && scheduler.lastEpoch == 0 && scheduler.stepCount == 1)
     scheduler.step()
     scheduler.step()
     #expect(scheduler.lastEpoch == 2 && optimizer.paramGroups[0].lr == 0.025)

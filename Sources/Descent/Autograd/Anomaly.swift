@@ -24,9 +24,11 @@ public struct AnomalyError: Error, CustomStringConvertible, Sendable {
     let shapes = inputShapes.map(shapeText).joined(separator: ", ")
     switch phase {
     case .forward:
-      return "Function '\(op)' produced \(kind) values in its forward result of shape \(shapeText(shape)) (inputs \(shapes)). Check the inputs of this op; a learning rate that is too large is the usual cause of values that blow up."
+      return
+        "Function '\(op)' produced \(kind) values in its forward result of shape \(shapeText(shape)) (inputs \(shapes)). Check the inputs of this op; a learning rate that is too large is the usual cause of values that blow up."
     case .backward:
-      return "Function '\(op)' returned \(kind) values in its \(outputIndex ?? 0)th output (gradient of shape \(shapeText(shape)); incoming gradient \(shapes)). A learning rate that is too large is the usual cause."
+      return
+        "Function '\(op)' returned \(kind) values in its \(outputIndex ?? 0)th output (gradient of shape \(shapeText(shape)); incoming gradient \(shapes)). A learning rate that is too large is the usual cause."
     }
   }
 }
@@ -45,13 +47,19 @@ final class AnomalyRecorder: @unchecked Sendable {
 
   func checkForward(_ op: String, _ out: Tensor, _ inputs: [Tensor]) {
     guard let kind = nonFiniteKind(out) else { return }
-    note(AnomalyError(op: op, phase: .forward, inputShapes: inputs.map(\.shape), shape: out.shape, kind: kind, outputIndex: nil))
+    note(
+      AnomalyError(
+        op: op, phase: .forward, inputShapes: inputs.map(\.shape), shape: out.shape, kind: kind,
+        outputIndex: nil))
   }
 
   func checkBackward(_ op: String, _ incoming: Tensor, _ gradients: [Tensor?]) {
     for (index, gradient) in gradients.enumerated() {
       guard let gradient, let kind = nonFiniteKind(gradient) else { continue }
-      note(AnomalyError(op: op, phase: .backward, inputShapes: [incoming.shape], shape: gradient.shape, kind: kind, outputIndex: index))
+      note(
+        AnomalyError(
+          op: op, phase: .backward, inputShapes: [incoming.shape], shape: gradient.shape,
+          kind: kind, outputIndex: index))
       return
     }
   }
@@ -93,7 +101,8 @@ public struct DivergenceError: Error, CustomStringConvertible, Sendable {
 
   public var description: String {
     let rate = learningRate.map { " (learning rate \($0))" } ?? ""
-    return "training diverged: the loss became \(loss) at epoch \(epoch)\(rate). The learning rate is the usual cause: try one ten times smaller."
+    return
+      "training diverged: the loss became \(loss) at epoch \(epoch)\(rate). The learning rate is the usual cause: try one ten times smaller."
   }
 }
 

@@ -121,7 +121,8 @@ func record(
   guard a.requiresGradFlag || b.requiresGradFlag else { return }
   let mode = GradMode.state
   guard mode.gradEnabled else { return }
-  out.gradFn = Node(name: name, nextFunctions: [a.gradientEdge, b.gradientEdge], backward: backward)
+  out.gradFn = Node(
+    name: name, nextFunctions: [a.gradientEdge, b.gradientEdge], backward: backward)
   out.requiresGradFlag = true
   mode.anomalies?.checkForward(name, out, [a, b])
 }

@@ -20,7 +20,9 @@ public struct DataLoader<Source: Dataset>: Sequence {
     generator: Descent.Generator? = nil
   ) {
     guard batchSize > 0 else {
-      opFailure("DataLoader", "batch_size should be a positive integer value, but got batch_size=\(batchSize)")
+      opFailure(
+        "DataLoader",
+        "batch_size should be a positive integer value, but got batch_size=\(batchSize)")
     }
     self.dataset = dataset
     self.batchSize = batchSize
@@ -35,14 +37,17 @@ public struct DataLoader<Source: Dataset>: Sequence {
   }
 
   public func makeIterator() -> Iterator {
-    guard shuffle else { return Iterator(loader: self, order: Array(0..<dataset.count), sampler: nil) }
+    guard shuffle else {
+      return Iterator(loader: self, order: Array(0..<dataset.count), sampler: nil)
+    }
     // PyTorch's draws, in its order, so that a seeded generator gives its batches: the
     // iterator's base seed (one 64-bit draw), then the sampler's permutation; without a
     // generator the sampler seeds a private one from the global generator.
     let source = generator ?? defaultGenerator
     _ = source.nextUInt64()
     let sampler = generator ?? Descent.Generator(seed: defaultGenerator.nextUInt64() % (1 << 63))
-    let order = Tensor.randperm(dataset.count, generator: sampler).toArray(as: Int64.self).map(Int.init)
+    let order = Tensor.randperm(dataset.count, generator: sampler).toArray(as: Int64.self).map(
+      Int.init)
     return Iterator(loader: self, order: order, sampler: sampler)
   }
 

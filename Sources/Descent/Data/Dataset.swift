@@ -35,7 +35,8 @@ public struct TensorDataset: Dataset {
     for tensor in tensors where tensor.rank == 0 || tensor.shape[0] != first.shape[0] {
       opFailure(
         "TensorDataset",
-        "Size mismatch between tensors: every tensor needs the same first dimension (shapes \(tensors.map { shapeText($0.shape) }.joined(separator: ", ")))")
+        "Size mismatch between tensors: every tensor needs the same first dimension (shapes \(tensors.map { shapeText($0.shape) }.joined(separator: ", ")))"
+      )
     }
     self.tensors = tensors
   }
@@ -62,7 +63,8 @@ public struct Subset<Base: Dataset>: Dataset {
 
   public init(_ dataset: Base, indices: [Int]) {
     for index in indices where index < 0 || index >= dataset.count {
-      opFailure("Subset", "index \(index) is out of range for a dataset of \(dataset.count) samples")
+      opFailure(
+        "Subset", "index \(index) is out of range for a dataset of \(dataset.count) samples")
     }
     self.dataset = dataset
     self.indices = indices
@@ -70,7 +72,9 @@ public struct Subset<Base: Dataset>: Dataset {
 
   public var count: Int { indices.count }
   public func sample(at index: Int) -> [Tensor] { dataset.sample(at: indices[index]) }
-  public func batch(at positions: [Int]) -> [Tensor] { dataset.batch(at: positions.map { indices[$0] }) }
+  public func batch(at positions: [Int]) -> [Tensor] {
+    dataset.batch(at: positions.map { indices[$0] })
+  }
 }
 
 /// Splits `dataset` at random into subsets of the given sizes (`random_split`), drawing one
@@ -81,9 +85,11 @@ public func randomSplit<Base: Dataset>(
   guard lengths.allSatisfy({ $0 >= 0 }), lengths.reduce(0, +) == dataset.count else {
     opFailure(
       "random_split",
-      "Sum of input lengths (\(lengths.reduce(0, +))) does not equal the length of the input dataset (\(dataset.count))")
+      "Sum of input lengths (\(lengths.reduce(0, +))) does not equal the length of the input dataset (\(dataset.count))"
+    )
   }
-  let permutation = Tensor.randperm(dataset.count, generator: generator).toArray(as: Int64.self).map(Int.init)
+  let permutation = Tensor.randperm(dataset.count, generator: generator).toArray(as: Int64.self)
+    .map(Int.init)
   var start = 0
   return lengths.map { length in
     defer { start += length }
@@ -96,7 +102,8 @@ public func randomSplit<Base: Dataset>(
 public func randomSplit<Base: Dataset>(
   _ dataset: Base, fractions: [Double], generator: Generator? = nil
 ) -> [Subset<Base>] {
-  guard fractions.allSatisfy({ $0 >= 0 && $0 <= 1 }), Swift.abs(fractions.reduce(0, +) - 1) < 1e-9 else {
+  guard fractions.allSatisfy({ $0 >= 0 && $0 <= 1 }), Swift.abs(fractions.reduce(0, +) - 1) < 1e-9
+  else {
     opFailure("random_split", "fractions must lie in [0, 1] and sum to 1 (got \(fractions))")
   }
   var lengths = fractions.map { Int((Double(dataset.count) * $0).rounded(.down)) }

@@ -18,7 +18,9 @@ public struct Standardizer: Sendable {
   /// Fits on `data` of shape `[samples, features]`.
   public init(fitting data: Tensor) {
     guard data.rank == 2, data.shape[0] > 0 else {
-      opFailure("Standardizer", "fit expects a non-empty [samples, features] tensor (got shape \(shapeText(data.shape)))")
+      opFailure(
+        "Standardizer",
+        "fit expects a non-empty [samples, features] tensor (got shape \(shapeText(data.shape)))")
     }
     let (rows, columns) = (data.shape[0], data.shape[1])
     let values = data.toDoubles()
@@ -59,13 +61,18 @@ public struct Standardizer: Sendable {
 
   private func check(_ data: Tensor, _ op: String) {
     guard data.rank >= 1, data.shape[data.rank - 1] == mean.count else {
-      opFailure("Standardizer.\(op)", "expects \(mean.count) features in the last dimension (got shape \(shapeText(data.shape)))")
+      opFailure(
+        "Standardizer.\(op)",
+        "expects \(mean.count) features in the last dimension (got shape \(shapeText(data.shape)))")
     }
   }
 
   /// The fitted values as a state dict (`mean`, `scale`, float64), for saving with a model.
   public func stateDict() -> StateDict {
-    ["mean": Tensor(shape: [mean.count], scalars: mean), "scale": Tensor(shape: [scale.count], scalars: scale)]
+    [
+      "mean": Tensor(shape: [mean.count], scalars: mean),
+      "scale": Tensor(shape: [scale.count], scalars: scale),
+    ]
   }
 
   /// Rebuilds a standardizer from `stateDict()`'s entries.

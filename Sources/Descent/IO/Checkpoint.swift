@@ -25,7 +25,8 @@ public struct Checkpoint: Sendable {
   /// Writes a checkpoint. Tensors go under `model.`, `optimizer.state.<id>.` and
   /// `generator.<name>` keys; hyper-parameters and counters go into the metadata as JSON.
   public static func save(
-    to url: URL, model: Module, optimizer: Optimizer? = nil, scheduler: (any CheckpointableScheduler)? = nil,
+    to url: URL, model: Module, optimizer: Optimizer? = nil,
+    scheduler: (any CheckpointableScheduler)? = nil,
     epoch: Int, generators: [String: Generator] = [:], metadata: [String: String] = [:]
   ) throws {
     var tensors = StateDict()
@@ -50,7 +51,8 @@ public struct Checkpoint: Sendable {
       ])
     }
     for (name, generator) in generators {
-      tensors["generator.\(name)"] = Tensor(shape: [generatorStateByteCount], scalars: generator.state().map(Int64.init))
+      tensors["generator.\(name)"] = Tensor(
+        shape: [generatorStateByteCount], scalars: generator.state().map(Int64.init))
     }
     for (key, value) in metadata { header["user.\(key)"] = value }
     try Safetensors.save(tensors, to: url, metadata: header)
@@ -61,13 +63,18 @@ public struct Checkpoint: Sendable {
   /// and the generators first; on any error nothing is changed.
   @discardableResult
   public static func load(
-    from url: URL, model: Module, optimizer: Optimizer? = nil, scheduler: (any CheckpointableScheduler)? = nil,
+    from url: URL, model: Module, optimizer: Optimizer? = nil,
+    scheduler: (any CheckpointableScheduler)? = nil,
     generators: [String: Generator] = [:], strict: Bool = true
   ) throws -> Checkpoint {
     let (tensors, header) = try Safetensors.load(from: url)
-    func fail(_ message: String) -> CheckpointError { CheckpointError(path: url.path, message: message) }
+    func fail(_ message: String) -> CheckpointError {
+      CheckpointError(path: url.path, message: message)
+    }
     guard header["format"] == format else {
-      throw fail("not a Descent checkpoint (metadata 'format' is \(header["format"].map { "'\($0)'" } ?? "missing")); a plain state dict loads with Module.load(from:)")
+      throw fail(
+        "not a Descent checkpoint (metadata 'format' is \(header["format"].map { "'\($0)'" } ?? "missing")); a plain state dict loads with Module.load(from:)"
+      )
     }
     guard let epochText = header["epoch"], let epoch = Int(epochText) else {
       throw fail("the metadata field 'epoch' is missing or not an integer")
@@ -97,16 +104,22 @@ public struct Checkpoint: Sendable {
     var generatorStates: [(Generator, [UInt8])] = []
     for (name, generator) in generators {
       guard let saved = tensors["generator.\(name)"] else {
-        throw fail("the checkpoint holds no generator named '\(name)' (it has: \(tensors.keys.filter { $0.hasPrefix("generator.") }.map { String($0.dropFirst(10)) }.sorted().joined(separator: ", ")))")
+        throw fail(
+          "the checkpoint holds no generator named '\(name)' (it has: \(tensors.keys.filter { $0.hasPrefix("generator.") }.map { String($0.dropFirst(10)) }.sorted().joined(separator: ", ")))"
+        )
       }
       let bytes = saved.toArray(as: Int64.self)
-      guard bytes.allSatisfy({ (0...255).contains($0) }) else { throw fail("generator '\(name)' state holds values outside 0…255") }
+      guard bytes.allSatisfy({ (0...255).contains($0) }) else {
+        throw fail("generator '\(name)' state holds values outside 0…255")
+      }
       generatorStates.append((generator, bytes.map { UInt8($0) }))
     }
     var optimizerDict: OptimizerStateDict?
     if let optimizer {
       guard header["optimizer.type"] == optimizer.typeName else {
-        throw fail("the checkpoint's optimizer is \(header["optimizer.type"] ?? "absent"), not \(optimizer.typeName)")
+        throw fail(
+          "the checkpoint's optimizer is \(header["optimizer.type"] ?? "absent"), not \(optimizer.typeName)"
+        )
       }
       guard let text = header["optimizer.param_groups"], let groups = try? decodeGroups(text) else {
         throw fail("the metadata field 'optimizer.param_groups' is missing or malformed")
@@ -118,7 +131,9 @@ public struct Checkpoint: Sendable {
       guard header["scheduler.type"] == String(describing: type(of: scheduler)),
         let text = header["scheduler.state"], let saved = try? decodeScheduler(text)
       else {
-        throw fail("the checkpoint's scheduler is \(header["scheduler.type"] ?? "absent"), not \(type(of: scheduler)), or its state is malformed")
+        throw fail(
+          "the checkpoint's scheduler is \(header["scheduler.type"] ?? "absent"), not \(type(of: scheduler)), or its state is malformed"
+        )
       }
       schedulerDict = saved
     }
@@ -140,7 +155,9 @@ public struct Checkpoint: Sendable {
     try model.loadStateDict(modelDict, strict: strict)
 
     var user: [String: String] = [:]
-    for (key, value) in header where key.hasPrefix("user.") { user[String(key.dropFirst(5))] = value }
+    for (key, value) in header where key.hasPrefix("user.") {
+      user[String(key.dropFirst(5))] = value
+    }
     return Checkpoint(epoch: epoch, metadata: user)
   }
 }
@@ -164,15 +181,19 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable {
 // MARK: JSON for the metadata
 
 private func json(_ value: Any) throws -> String {
-  String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]), as: UTF8.self)
+  String(
+    decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]),
+    as: UTF8.self)
 }
 
 private func encodeGroup(_ group: OptimizerStateDict.ParamGroupState) -> [String: Any] {
   let o = group.options
   var entry: [String: Any] = ["params": group.params]
   let numbers: [(String, Double?)] = [
-    ("lr", o.lr), ("momentum", o.momentum), ("dampening", o.dampening), ("weight_decay", o.weightDecay),
-    ("eps", o.eps), ("lr_decay", o.lrDecay), ("initial_accumulator_value", o.initialAccumulatorValue),
+    ("lr", o.lr), ("momentum", o.momentum), ("dampening", o.dampening),
+    ("weight_decay", o.weightDecay),
+    ("eps", o.eps), ("lr_decay", o.lrDecay),
+    ("initial_accumulator_value", o.initialAccumulatorValue),
     ("alpha", o.alpha), ("initial_lr", o.initialLr),
   ]
   for case (let key, let value?) in numbers { entry[key] = value }
@@ -186,7 +207,8 @@ private func encodeGroup(_ group: OptimizerStateDict.ParamGroupState) -> [String
 }
 
 private func decodeGroups(_ text: String) throws -> [OptimizerStateDict.ParamGroupState] {
-  guard let groups = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]] else {
+  guard let groups = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]]
+  else {
     throw CocoaError(.coderReadCorrupt)
   }
   return try groups.map { entry in
@@ -194,7 +216,9 @@ private func decodeGroups(_ text: String) throws -> [OptimizerStateDict.ParamGro
     func number(_ key: String) -> Double? { (entry[key] as? NSNumber)?.doubleValue }
     func flag(_ key: String) -> Bool? { (entry[key] as? NSNumber)?.boolValue }
     var betas: (Double, Double)?
-    if let pair = entry["betas"] as? [NSNumber], pair.count == 2 { betas = (pair[0].doubleValue, pair[1].doubleValue) }
+    if let pair = entry["betas"] as? [NSNumber], pair.count == 2 {
+      betas = (pair[0].doubleValue, pair[1].doubleValue)
+    }
     let options = HyperParameters(
       lr: number("lr"), momentum: number("momentum"), dampening: number("dampening"),
       weightDecay: number("weight_decay"), nesterov: flag("nesterov"), maximize: flag("maximize"),

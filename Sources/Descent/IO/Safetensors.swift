@@ -42,7 +42,9 @@ public enum Safetensors {
   ///
   /// - Throws: ``SafetensorsError`` (`invalidName` for a tensor called `__metadata__`,
   ///   `headerTooLarge`, or `io` when the system refuses a step).
-  public static func save(_ tensors: StateDict, to url: URL, metadata: [String: String] = [:]) throws {
+  public static func save(_ tensors: StateDict, to url: URL, metadata: [String: String] = [:])
+    throws
+  {
     try save(tensors, to: url, metadata: metadata, beforeReplacing: { _ in })
   }
 
@@ -55,7 +57,8 @@ public enum Safetensors {
   /// truncated by another process while it is read is an error rather than a crash.
   ///
   /// - Throws: ``SafetensorsError``, naming the file and, when known, the tensor and byte offset.
-  public static func load(from url: URL) throws -> (tensors: StateDict, metadata: [String: String]) {
+  public static func load(from url: URL) throws -> (tensors: StateDict, metadata: [String: String])
+  {
     try readFile(url)
   }
 
@@ -66,12 +69,16 @@ public enum Safetensors {
   }
 
   /// Reads safetensors bytes held in memory, with the checks of ``load(from:)``.
-  public static func decode(_ bytes: Data) throws -> (tensors: StateDict, metadata: [String: String]) {
+  public static func decode(_ bytes: Data) throws -> (
+    tensors: StateDict, metadata: [String: String]
+  ) {
     try bytes.withUnsafeBytes { try decode($0) }
   }
 
   /// Reads safetensors bytes held in memory, with the checks of ``load(from:)``.
-  public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> (tensors: StateDict, metadata: [String: String]) {
+  public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> (
+    tensors: StateDict, metadata: [String: String]
+  ) {
     try read(SafetensorsSource(memory: bytes))
   }
 }

@@ -102,6 +102,7 @@ public struct SafetensorsError: Error, CustomStringConvertible, Equatable, Senda
 extension SafetensorsError {
   /// An error for a failed system call, with the system's text for `errno`.
   static func io(_ operation: String, path: String, errno code: Int32) -> SafetensorsError {
-    SafetensorsError(.io, "\(operation) failed: \(String(cString: strerror(code))) (errno \(code))", path: path)
+    SafetensorsError(
+      .io, "\(operation) failed: \(String(cString: strerror(code))) (errno \(code))", path: path)
   }
 }

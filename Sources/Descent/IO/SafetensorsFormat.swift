@@ -108,35 +108,44 @@ enum SafetensorsLayout {
       guard entry.dtype.loadsAs != nil else {
         let remedy =
           entry.dtype == .c64
-          ? "save its real and imaginary parts as two F32 tensors" : "convert it to F32, F16 or BF16 before saving"
+          ? "save its real and imaginary parts as two F32 tensors"
+          : "convert it to F32, F16 or BF16 before saving"
         throw fail(
           .unsupportedDType,
-          "dtype \(entry.dtype.rawValue) is not supported: Descent has no type that holds its values; \(remedy)")
+          "dtype \(entry.dtype.rawValue) is not supported: Descent has no type that holds its values; \(remedy)"
+        )
       }
       var count = 1
       for size in entry.shape {
         let (product, overflow) = count.multipliedReportingOverflow(by: size)
         guard !overflow else {
-          throw fail(.invalidShape, "shape \(shapeText(entry.shape)) has more elements than can be counted")
+          throw fail(
+            .invalidShape, "shape \(shapeText(entry.shape)) has more elements than can be counted")
         }
         count = product
       }
       let (byteCount, overflow) = count.multipliedReportingOverflow(by: entry.dtype.size)
       guard !overflow else {
-        throw fail(.invalidShape, "shape \(shapeText(entry.shape)) of \(entry.dtype.rawValue) needs more bytes than can be counted")
+        throw fail(
+          .invalidShape,
+          "shape \(shapeText(entry.shape)) of \(entry.dtype.rawValue) needs more bytes than can be counted"
+        )
       }
       guard entry.begin <= entry.end else {
-        throw fail(.invalidOffsets, "data_offsets [\(entry.begin), \(entry.end)] end before they begin")
+        throw fail(
+          .invalidOffsets, "data_offsets [\(entry.begin), \(entry.end)] end before they begin")
       }
       guard entry.end - entry.begin == byteCount else {
         throw fail(
           .sizeMismatch,
-          "shape \(shapeText(entry.shape)) of \(entry.dtype.rawValue) needs \(byteCount) bytes but data_offsets [\(entry.begin), \(entry.end)] hold \(entry.end - entry.begin)")
+          "shape \(shapeText(entry.shape)) of \(entry.dtype.rawValue) needs \(byteCount) bytes but data_offsets [\(entry.begin), \(entry.end)] hold \(entry.end - entry.begin)"
+        )
       }
       guard entry.end <= dataSize else {
         throw fail(
           .offsetOutOfFile,
-          "data_offsets [\(entry.begin), \(entry.end)] reach past the end of the data area, which holds \(dataSize) bytes")
+          "data_offsets [\(entry.begin), \(entry.end)] reach past the end of the data area, which holds \(dataSize) bytes"
+        )
       }
     }
     // Data order; equal ranges (empty tensors at one offset) keep header order.
@@ -153,7 +162,8 @@ enum SafetensorsLayout {
           tensor: entry.name, byteOffset: entry.headerOffset)
       }
       if entry.begin > covered {
-        let after = previous.map { "after tensor \"\($0.name)\"" } ?? "at the start of the data area"
+        let after =
+          previous.map { "after tensor \"\($0.name)\"" } ?? "at the start of the data area"
         throw SafetensorsError(
           .gapInData,
           "bytes [\(covered), \(entry.begin)) \(after) belong to no tensor; the format requires the tensors to cover the data area without holes",

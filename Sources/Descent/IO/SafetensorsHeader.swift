@@ -31,19 +31,22 @@ struct SafetensorsHeaderParser {
     try parseObject { parser, key, keyOffset in
       if key == "__metadata__" {
         guard metadata == nil else {
-          throw parser.error(.duplicateName, "\"__metadata__\" appears twice in the header", at: keyOffset)
+          throw parser.error(
+            .duplicateName, "\"__metadata__\" appears twice in the header", at: keyOffset)
         }
         metadata = try parser.parseMetadata()
       } else {
         guard names.insert(key).inserted else {
-          throw parser.error(.duplicateName, "the name appears twice in the header", at: keyOffset, tensor: key)
+          throw parser.error(
+            .duplicateName, "the name appears twice in the header", at: keyOffset, tensor: key)
         }
         entries.append(try parser.parseEntry(name: key, at: keyOffset))
       }
     }
     skipWhitespace()
     guard position == bytes.count else {
-      throw error(.invalidJSON, "unexpected \(describe(peek)) after the header's closing brace", at: position)
+      throw error(
+        .invalidJSON, "unexpected \(describe(peek)) after the header's closing brace", at: position)
     }
     return (entries, metadata ?? [:])
   }
@@ -60,20 +63,24 @@ struct SafetensorsHeaderParser {
     try parseObject { parser, field, fieldOffset in
       func once<T>(_ value: T?) throws {
         if value != nil {
-          throw parser.error(.invalidHeader, "field \"\(field)\" appears twice", at: fieldOffset, tensor: name)
+          throw parser.error(
+            .invalidHeader, "field \"\(field)\" appears twice", at: fieldOffset, tensor: name)
         }
       }
       switch field {
       case "dtype":
         try once(dtype)
         guard parser.peek == UInt8(ascii: "\"") else {
-          try parser.wrongType(expected: "a string", kind: .invalidHeader, what: "\"dtype\"", tensor: name)
+          try parser.wrongType(
+            expected: "a string", kind: .invalidHeader, what: "\"dtype\"", tensor: name)
         }
         let start = parser.position
         let text = try parser.parseString()
         guard let known = SafetensorsDType(rawValue: text) else {
           let names = SafetensorsDType.allCases.map(\.rawValue).joined(separator: ", ")
-          throw parser.error(.unknownDType, "unknown dtype \"\(text)\"; the format defines \(names)", at: start, tensor: name)
+          throw parser.error(
+            .unknownDType, "unknown dtype \"\(text)\"; the format defines \(names)", at: start,
+            tensor: name)
         }
         dtype = known
       case "shape":
@@ -82,9 +89,13 @@ struct SafetensorsHeaderParser {
       case "data_offsets":
         try once(offsets)
         let start = parser.position
-        let pair = try parser.parseIntegers(kind: .invalidOffsets, what: "\"data_offsets\"", tensor: name)
+        let pair = try parser.parseIntegers(
+          kind: .invalidOffsets, what: "\"data_offsets\"", tensor: name)
         guard pair.count == 2 else {
-          throw parser.error(.invalidOffsets, "\"data_offsets\" must be [begin, end], found \(pair.count) number\(pair.count == 1 ? "" : "s")", at: start, tensor: name)
+          throw parser.error(
+            .invalidOffsets,
+            "\"data_offsets\" must be [begin, end], found \(pair.count) number\(pair.count == 1 ? "" : "s")",
+            at: start, tensor: name)
         }
         offsets = pair
       default:
@@ -92,8 +103,11 @@ struct SafetensorsHeaderParser {
         try parser.skipValue(depth: 2)
       }
     }
-    for (field, present) in [("dtype", dtype != nil), ("shape", shape != nil), ("data_offsets", offsets != nil)] where !present {
-      throw error(.invalidHeader, "the entry has no \"\(field)\" field", at: keyOffset, tensor: name)
+    for (field, present) in [
+      ("dtype", dtype != nil), ("shape", shape != nil), ("data_offsets", offsets != nil),
+    ] where !present {
+      throw error(
+        .invalidHeader, "the entry has no \"\(field)\" field", at: keyOffset, tensor: name)
     }
     return SafetensorsEntry(
       name: name, dtype: dtype!, shape: shape!, begin: offsets![0], end: offsets![1],
@@ -106,12 +120,15 @@ struct SafetensorsHeaderParser {
       return [:]
     }
     guard peek == UInt8(ascii: "{") else {
-      try wrongType(expected: "an object of strings", kind: .invalidMetadata, what: "\"__metadata__\"")
+      try wrongType(
+        expected: "an object of strings", kind: .invalidMetadata, what: "\"__metadata__\"")
     }
     var metadata: [String: String] = [:]
     try parseObject { parser, key, keyOffset in
       guard parser.peek == UInt8(ascii: "\"") else {
-        try parser.wrongType(expected: "a string", kind: .invalidMetadata, what: "the value of metadata key \"\(key)\"")
+        try parser.wrongType(
+          expected: "a string", kind: .invalidMetadata, what: "the value of metadata key \"\(key)\""
+        )
       }
       let value = try parser.parseString()
       guard metadata.updateValue(value, forKey: key) == nil else {
@@ -122,9 +139,12 @@ struct SafetensorsHeaderParser {
   }
 
   /// A JSON array of non-negative integers that fit in `Int`.
-  private mutating func parseIntegers(kind: SafetensorsError.Kind, what: String, tensor: String) throws -> [Int] {
+  private mutating func parseIntegers(kind: SafetensorsError.Kind, what: String, tensor: String)
+    throws -> [Int]
+  {
     guard peek == UInt8(ascii: "[") else {
-      try wrongType(expected: "a list of non-negative integers", kind: kind, what: what, tensor: tensor)
+      try wrongType(
+        expected: "a list of non-negative integers", kind: kind, what: what, tensor: tensor)
     }
     position += 1
     skipWhitespace()
@@ -136,20 +156,26 @@ struct SafetensorsHeaderParser {
     while true {
       let start = position
       guard let byte = peek, byte == UInt8(ascii: "-") || isDigit(byte) else {
-        try wrongType(expected: "a non-negative integer", kind: kind, what: "an element of \(what)", tensor: tensor)
+        try wrongType(
+          expected: "a non-negative integer", kind: kind, what: "an element of \(what)",
+          tensor: tensor)
       }
       let token = try scanNumber()
       let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[token]), as: UTF8.self)
       guard let value = Int(text), value >= 0 else {
-        let reason = text.allSatisfy(isDigitCharacter) ? "is too large" : "is not a non-negative integer"
-        throw error(kind, "\(what) holds \(text.prefix(40)), which \(reason)", at: start, tensor: tensor)
+        let reason =
+          text.allSatisfy(isDigitCharacter) ? "is too large" : "is not a non-negative integer"
+        throw error(
+          kind, "\(what) holds \(text.prefix(40)), which \(reason)", at: start, tensor: tensor)
       }
       values.append(value)
       skipWhitespace()
       switch peek {
       case UInt8(ascii: ","): position += 1; skipWhitespace()
       case UInt8(ascii: "]"): position += 1; return values
-      default: throw error(.invalidJSON, "expected ',' or ']' in a list, found \(describe(peek))", at: position)
+      default:
+        throw error(
+          .invalidJSON, "expected ',' or ']' in a list, found \(describe(peek))", at: position)
       }
     }
   }
@@ -194,7 +220,9 @@ struct SafetensorsHeaderParser {
       switch peek {
       case UInt8(ascii: ","): position += 1; skipWhitespace()
       case UInt8(ascii: "}"): position += 1; return
-      default: throw error(.invalidJSON, "expected ',' or '}' in an object, found \(describe(peek))", at: position)
+      default:
+        throw error(
+          .invalidJSON, "expected ',' or '}' in an object, found \(describe(peek))", at: position)
       }
     }
   }
@@ -220,7 +248,9 @@ struct SafetensorsHeaderParser {
         switch peek {
         case UInt8(ascii: ","): position += 1; skipWhitespace()
         case UInt8(ascii: "]"): position += 1; return
-        default: throw error(.invalidJSON, "expected ',' or ']' in a list, found \(describe(peek))", at: position)
+        default:
+          throw error(
+            .invalidJSON, "expected ',' or ']' in a list, found \(describe(peek))", at: position)
         }
       }
     case UInt8(ascii: "\""): _ = try parseString()
@@ -282,7 +312,10 @@ struct SafetensorsHeaderParser {
       }
       if byte == UInt8(ascii: "\"") { break }
       if byte < 0x20 {
-        throw error(.invalidJSON, "control character 0x\(String(byte, radix: 16)) in a string must be escaped", at: position)
+        throw error(
+          .invalidJSON,
+          "control character 0x\(String(byte, radix: 16)) in a string must be escaped", at: position
+        )
       }
       guard byte == UInt8(ascii: "\\") else {
         position += 1
@@ -302,7 +335,9 @@ struct SafetensorsHeaderParser {
     } else {
       text = String(validating: raw, as: UTF8.self)
     }
-    guard let text else { throw error(.invalidUTF8, "a string in the header is not valid UTF-8", at: start) }
+    guard let text else {
+      throw error(.invalidUTF8, "a string in the header is not valid UTF-8", at: start)
+    }
     return text
   }
 
@@ -323,7 +358,8 @@ struct SafetensorsHeaderParser {
       var value = try hex4(escapeAt: start)
       if (0xD800..<0xDC00).contains(value) {
         // A high surrogate must be followed by an escaped low one.
-        guard peek == UInt8(ascii: "\\"), position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "u")
+        guard peek == UInt8(ascii: "\\"), position + 1 < bytes.count,
+          bytes[position + 1] == UInt8(ascii: "u")
         else { throw error(.invalidJSON, "unpaired surrogate in \\u escape", at: start) }
         position += 2
         let low = try hex4(escapeAt: start)
@@ -341,7 +377,9 @@ struct SafetensorsHeaderParser {
   }
 
   private mutating func hex4(escapeAt start: Int) throws -> UInt32 {
-    guard bytes.count - position >= 4 else { throw error(.invalidJSON, "truncated \\u escape", at: start) }
+    guard bytes.count - position >= 4 else {
+      throw error(.invalidJSON, "truncated \\u escape", at: start)
+    }
     var value: UInt32 = 0
     for _ in 0..<4 {
       let byte = bytes[position]
@@ -368,8 +406,12 @@ struct SafetensorsHeaderParser {
     }
   }
 
-  private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
-  private func isDigitCharacter(_ character: Character) -> Bool { character.isASCII && character.isNumber }
+  private func isDigit(_ byte: UInt8) -> Bool {
+    byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+  }
+  private func isDigitCharacter(_ character: Character) -> Bool {
+    character.isASCII && character.isNumber
+  }
 
   /// What a value starting with `byte` is, for messages.
   private func describe(_ byte: UInt8?) -> String {
@@ -386,7 +428,8 @@ struct SafetensorsHeaderParser {
   }
 
   private func describeByte(_ byte: UInt8) -> String {
-    byte >= 0x21 && byte < 0x7F ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
+    byte >= 0x21 && byte < 0x7F
+      ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
   }
 
   private func error(

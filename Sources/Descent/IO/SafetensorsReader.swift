@@ -30,14 +30,16 @@ struct SafetensorsSource {
     var done = 0
     while done < count {
       // Linux moves at most ~2 GiB per call.
-      let result = pread(descriptor, target + done, min(count - done, 1 << 30), off_t(offset + done))
+      let result = pread(
+        descriptor, target + done, min(count - done, 1 << 30), off_t(offset + done))
       if result < 0 {
         if errno == EINTR { continue }
         throw SafetensorsError.io("read", path: path ?? "", errno: errno)
       }
       guard result > 0 else {
         throw SafetensorsError(
-          .io, "the file ended at byte \(offset + done) while \(offset + count) were expected; it changed while it was read",
+          .io,
+          "the file ended at byte \(offset + done) while \(offset + count) were expected; it changed while it was read",
           path: path)
       }
       done += result
@@ -46,7 +48,8 @@ struct SafetensorsSource {
 
   /// Calls `body` with `count` bytes at `offset`: in place for memory, through a temporary
   /// buffer for a file.
-  func withBytes<R>(at offset: Int, count: Int, _ body: (UnsafeRawPointer) throws -> R) throws -> R {
+  func withBytes<R>(at offset: Int, count: Int, _ body: (UnsafeRawPointer) throws -> R) throws -> R
+  {
     // `size >= 8` was checked first, so the base address exists.
     if let memory { return try body(memory.baseAddress! + offset) }
     let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1), alignment: 16)
@@ -67,23 +70,29 @@ extension Safetensors {
       guard descriptor >= 0 else { throw SafetensorsError.io("open", path: path, errno: errno) }
       defer { close(descriptor) }
       var info = stat()
-      guard fstat(descriptor, &info) == 0 else { throw SafetensorsError.io("stat", path: path, errno: errno) }
+      guard fstat(descriptor, &info) == 0 else {
+        throw SafetensorsError.io("stat", path: path, errno: errno)
+      }
       guard info.st_mode & S_IFMT == S_IFREG else {
         let kind = info.st_mode & S_IFMT == S_IFDIR ? "a directory" : "a device, pipe or socket"
         throw SafetensorsError(.io, "this is \(kind), not a regular file")
       }
-      return try read(SafetensorsSource(descriptor: descriptor, size: Int(info.st_size), path: path))
+      return try read(
+        SafetensorsSource(descriptor: descriptor, size: Int(info.st_size), path: path))
     } catch let error as SafetensorsError {
       throw error.path == nil ? error.at(path: path) : error
     }
   }
 
   /// Parses and checks the header, then reads each tensor into memory of its own.
-  static func read(_ source: SafetensorsSource) throws -> (tensors: StateDict, metadata: [String: String]) {
+  static func read(_ source: SafetensorsSource) throws -> (
+    tensors: StateDict, metadata: [String: String]
+  ) {
     guard source.size >= 8 else {
       throw SafetensorsError(
         .fileTooShort,
-        "the file holds \(source.size) bytes; a safetensors file starts with an 8-byte header length")
+        "the file holds \(source.size) bytes; a safetensors file starts with an 8-byte header length"
+      )
     }
     var rawLength: UInt64 = 0
     try source.copy(into: &rawLength, count: 8, at: 0)
@@ -136,7 +145,8 @@ extension Safetensors {
       for index in 0..<count { combined |= bytes[index] }
       if combined > 1, let index = (0..<count).first(where: { bytes[$0] > 1 }) {
         throw SafetensorsError(
-          .invalidValue, "BOOL element \(index) is the byte \(bytes[index]); booleans must be 0 or 1",
+          .invalidValue,
+          "BOOL element \(index) is the byte \(bytes[index]); booleans must be 0 or 1",
           tensor: entry.name, byteOffset: offset + index)
       }
     default:
@@ -149,7 +159,8 @@ extension Safetensors {
 
   /// Widens the types Descent has no storage for into float32 or int64, exactly.
   private static func convert(
-    _ raw: UnsafeRawPointer, entry: SafetensorsEntry, count: Int, into target: UnsafeMutableRawPointer,
+    _ raw: UnsafeRawPointer, entry: SafetensorsEntry, count: Int,
+    into target: UnsafeMutableRawPointer,
     fileOffset: Int
   ) throws {
     func load<T: FixedWidthInteger>(_ index: Int, _: T.Type) -> T {
@@ -166,7 +177,9 @@ extension Safetensors {
     case .bf16:
       // bfloat16 is the top half of a float32.
       let out = target.assumingMemoryBound(to: Float.self)
-      for index in 0..<count { out[index] = Float(bitPattern: UInt32(load(index, UInt16.self)) << 16) }
+      for index in 0..<count {
+        out[index] = Float(bitPattern: UInt32(load(index, UInt16.self)) << 16)
+      }
     case .u8: widen(UInt8.self)
     case .i8: widen(Int8.self)
     case .u16: widen(UInt16.self)

@@ -14,14 +14,17 @@ struct SafetensorsWritePlan {
   init(_ dict: StateDict, metadata: [String: String]) throws {
     for (name, _) in dict where name == "__metadata__" {
       throw SafetensorsError(
-        .invalidName, "\"__metadata__\" is the header's metadata key and cannot name a tensor; rename it",
+        .invalidName,
+        "\"__metadata__\" is the header's metadata key and cannot name a tensor; rename it",
         tensor: name)
     }
-    let ordered = dict.map { (name: $0.key, tensor: $0.value, dtype: SafetensorsDType($0.value.dtype)) }
-      .sorted {
-        $0.dtype.rank != $1.dtype.rank
-          ? $0.dtype.rank > $1.dtype.rank : $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
-      }
+    let ordered = dict.map {
+      (name: $0.key, tensor: $0.value, dtype: SafetensorsDType($0.value.dtype))
+    }
+    .sorted {
+      $0.dtype.rank != $1.dtype.rank
+        ? $0.dtype.rank > $1.dtype.rank : $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
+    }
     var json: [UInt8] = []
     json.reserveCapacity(64 + 96 * ordered.count)
     json.append(UInt8(ascii: "{"))
@@ -34,7 +37,9 @@ struct SafetensorsWritePlan {
       separator()
       Self.appendString("__metadata__", to: &json)
       json.append(contentsOf: ":{".utf8)
-      for (index, key) in metadata.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+      for (index, key) in metadata.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        .enumerated()
+      {
         if index > 0 { json.append(UInt8(ascii: ",")) }
         Self.appendString(key, to: &json)
         json.append(UInt8(ascii: ":"))
@@ -58,7 +63,8 @@ struct SafetensorsWritePlan {
     guard json.count <= Safetensors.maxHeaderSize else {
       throw SafetensorsError(
         .headerTooLarge,
-        "the header would be \(json.count) bytes, over the limit of \(Safetensors.maxHeaderSize) that readers accept; use fewer tensors or shorter names and metadata")
+        "the header would be \(json.count) bytes, over the limit of \(Safetensors.maxHeaderSize) that readers accept; use fewer tensors or shorter names and metadata"
+      )
     }
     withUnsafeBytes(of: UInt64(json.count).littleEndian) { json.insert(contentsOf: $0, at: 0) }
     header = json
@@ -73,13 +79,16 @@ struct SafetensorsWritePlan {
     json.append(UInt8(ascii: "\""))
     for byte in text.utf8 {
       switch byte {
-      case UInt8(ascii: "\""), UInt8(ascii: "\\"): json.append(UInt8(ascii: "\\")); json.append(byte)
+      case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+        json.append(UInt8(ascii: "\\")); json.append(byte)
       case 0x08: json.append(contentsOf: "\\b".utf8)
       case 0x09: json.append(contentsOf: "\\t".utf8)
       case 0x0A: json.append(contentsOf: "\\n".utf8)
       case 0x0C: json.append(contentsOf: "\\f".utf8)
       case 0x0D: json.append(contentsOf: "\\r".utf8)
-      case 0..<0x20: json.append(contentsOf: "\\u00".utf8 + [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
+      case 0..<0x20:
+        json.append(
+          contentsOf: "\\u00".utf8 + [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
       default: json.append(byte)
       }
     }
@@ -94,7 +103,8 @@ struct SafetensorsWritePlan {
       try withExtendedLifetime(dense) {
         try body(
           UnsafeRawBufferPointer(
-            start: dense.storage.data + dense.storageOffset * itemSize, count: dense.count * itemSize))
+            start: dense.storage.data + dense.storageOffset * itemSize,
+            count: dense.count * itemSize))
       }
     }
   }
@@ -107,7 +117,8 @@ struct SafetensorsWritePlan {
       copy.storage.data.copyMemory(
         from: dense.storage.data + dense.storageOffset * dense.dtype.itemSize,
         byteCount: dense.count * dense.dtype.itemSize)
-      Safetensors.swapFromLittleEndian(copy.storage.data, count: copy.count, size: copy.dtype.itemSize)
+      Safetensors.swapFromLittleEndian(
+        copy.storage.data, count: copy.count, size: copy.dtype.itemSize)
       return copy
     #else
       return tensor.dense()
@@ -121,7 +132,9 @@ extension Safetensors {
     // Uninitialised memory handed to Data without a copy: `Data(count:)` would zero it first and
     // `append` copies byte by byte, each costing more than the copy itself.
     let count = plan.header.count + plan.dataSize
-    guard let memory = malloc(count) else { fatalError("Descent: out of memory allocating \(count) bytes") }
+    guard let memory = malloc(count) else {
+      fatalError("Descent: out of memory allocating \(count) bytes")
+    }
     let target = UnsafeMutableRawBufferPointer(start: memory, count: count)
     plan.header.withUnsafeBytes { target.copyMemory(from: $0) }
     var offset = plan.header.count
@@ -147,7 +160,9 @@ extension Safetensors {
         try plan.header.withUnsafeBytes { try file.append($0) }
         try plan.forEachTensorBytes { try file.append($0) }
         try file.flush()
-      } beforeReplacing: { try beforeReplacing($0) }
+      } beforeReplacing: {
+        try beforeReplacing($0)
+      }
     } catch let error as SafetensorsError {
       throw error.path == nil ? error.at(path: path) : error
     }
@@ -169,12 +184,15 @@ extension Safetensors {
     for _ in 0..<16 {
       let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
       // The name is shortened so that the temporary one stays within NAME_MAX (255 bytes).
-      temporary = (directory == "/" ? "" : directory) + "/.\(String(decoding: name.utf8.prefix(200), as: UTF8.self)).\(suffix).tmp"
+      temporary =
+        (directory == "/" ? "" : directory)
+        + "/.\(String(decoding: name.utf8.prefix(200), as: UTF8.self)).\(suffix).tmp"
       descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
       if descriptor >= 0 || errno != EEXIST { break }
     }
     guard descriptor >= 0 else {
-      throw SafetensorsError.io("creating a temporary file in \"\(directory)\"", path: path, errno: errno)
+      throw SafetensorsError.io(
+        "creating a temporary file in \"\(directory)\"", path: path, errno: errno)
     }
     var sink = SafetensorsFileSink(descriptor: descriptor, path: path)
     var replaced = false
@@ -190,12 +208,17 @@ extension Safetensors {
     try body(&sink)
     // Synced before the rename, so that after a crash the name holds the old file or the
     // complete new one, never a partly written one.
-    guard fsync(descriptor) == 0 else { throw SafetensorsError.io("fsync", path: path, errno: errno) }
+    guard fsync(descriptor) == 0 else {
+      throw SafetensorsError.io("fsync", path: path, errno: errno)
+    }
     sink.descriptor = -1
-    guard close(descriptor) == 0 else { throw SafetensorsError.io("close", path: path, errno: errno) }
+    guard close(descriptor) == 0 else {
+      throw SafetensorsError.io("close", path: path, errno: errno)
+    }
     try beforeReplacing(temporary)
     guard rename(temporary, path) == 0 else {
-      throw SafetensorsError.io("renaming the temporary file over the target", path: path, errno: errno)
+      throw SafetensorsError.io(
+        "renaming the temporary file over the target", path: path, errno: errno)
     }
     replaced = true
     // Makes the rename itself durable; some file systems cannot sync a directory, which is
@@ -274,7 +297,8 @@ private enum WriteBack {
   static let write: UInt32 = 2
   static let syncFileRange: Function? = {
     #if os(Linux)
-      guard let program = dlopen(nil, RTLD_NOW), let symbol = dlsym(program, "sync_file_range") else { return nil }
+      guard let program = dlopen(nil, RTLD_NOW), let symbol = dlsym(program, "sync_file_range")
+      else { return nil }
       return unsafeBitCast(symbol, to: Function.self)
     #else
       return nil

@@ -34,7 +34,9 @@ public final class LeakyReLU: Module {
     self.negativeSlope = negativeSlope
     super.init()
   }
-  public override func forward(_ input: Tensor) -> Tensor { input.leakyRelu(negativeSlope: negativeSlope) }
+  public override func forward(_ input: Tensor) -> Tensor {
+    input.leakyRelu(negativeSlope: negativeSlope)
+  }
   public override var extraRepr: String { "negative_slope=\(pythonNumber(negativeSlope))" }
 }
 
@@ -56,7 +58,9 @@ public final class GELU: Module {
     self.approximateTanh = approximateTanh
     super.init()
   }
-  public override func forward(_ input: Tensor) -> Tensor { input.gelu(approximateTanh: approximateTanh) }
+  public override func forward(_ input: Tensor) -> Tensor {
+    input.gelu(approximateTanh: approximateTanh)
+  }
   public override var extraRepr: String { "approximate='\(approximateTanh ? "tanh" : "none")'" }
 }
 

@@ -2,7 +2,9 @@
 /// 1 / (1 − p), so that evaluation needs no rescaling.
 
 /// `F.dropout`: identity when not training.
-public func dropout(_ input: Tensor, p: Double = 0.5, training: Bool = true, generator: Generator? = nil)
+public func dropout(
+  _ input: Tensor, p: Double = 0.5, training: Bool = true, generator: Generator? = nil
+)
   -> Tensor
 {
   guard p >= 0 && p <= 1 else {
@@ -25,6 +27,8 @@ public final class Dropout: Module {
     self.p = p
     super.init()
   }
-  public override func forward(_ input: Tensor) -> Tensor { dropout(input, p: p, training: training) }
+  public override func forward(_ input: Tensor) -> Tensor {
+    dropout(input, p: p, training: training)
+  }
   public override var extraRepr: String { "p=\(pythonNumber(p)), inplace=False" }
 }

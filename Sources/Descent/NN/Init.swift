@@ -6,7 +6,10 @@ import Foundation
 /// Fan-in and fan-out of a weight: `[out, in, kernel…]` as PyTorch counts them.
 public func calculateFanInAndFanOut(_ tensor: Tensor) -> (fanIn: Int, fanOut: Int) {
   guard tensor.rank >= 2 else {
-    opFailure("init", "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions (shape \(shapeText(tensor.shape)))")
+    opFailure(
+      "init",
+      "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions (shape \(shapeText(tensor.shape)))"
+    )
   }
   let receptive = tensor.shape.dropFirst(2).reduce(1, *)
   return (tensor.shape[1] * receptive, tensor.shape[0] * receptive)
@@ -38,13 +41,17 @@ private func fan(_ tensor: Tensor, _ mode: FanMode) -> Int {
 
 /// Fills with U(a, b) (`uniform_`).
 @discardableResult
-public func uniform_(_ tensor: Tensor, a: Double = 0, b: Double = 1, generator: Generator? = nil) -> Tensor {
+public func uniform_(_ tensor: Tensor, a: Double = 0, b: Double = 1, generator: Generator? = nil)
+  -> Tensor
+{
   noGrad { tensor.uniform_(a, b, generator: generator) }
 }
 
 /// Fills with N(mean, std²) (`normal_`).
 @discardableResult
-public func normal_(_ tensor: Tensor, mean: Double = 0, std: Double = 1, generator: Generator? = nil)
+public func normal_(
+  _ tensor: Tensor, mean: Double = 0, std: Double = 1, generator: Generator? = nil
+)
   -> Tensor
 {
   noGrad { tensor.normal_(mean: mean, std: std, generator: generator) }
@@ -52,7 +59,9 @@ public func normal_(_ tensor: Tensor, mean: Double = 0, std: Double = 1, generat
 
 /// Fills with `value` (`constant_`).
 @discardableResult
-public func constant_(_ tensor: Tensor, _ value: Double) -> Tensor { noGrad { tensor.fill_(value) } }
+public func constant_(_ tensor: Tensor, _ value: Double) -> Tensor {
+  noGrad { tensor.fill_(value) }
+}
 
 /// Fills with zeros (`zeros_`).
 @discardableResult
@@ -70,7 +79,9 @@ public func kaimingUniform_(
   nonlinearity: Nonlinearity = .leakyRelu(negativeSlope: 0), generator: Generator? = nil
 ) -> Tensor {
   let gain: Double
-  if case .leakyRelu = nonlinearity { gain = calculateGain(.leakyRelu(negativeSlope: a)) } else {
+  if case .leakyRelu = nonlinearity {
+    gain = calculateGain(.leakyRelu(negativeSlope: a))
+  } else {
     gain = calculateGain(nonlinearity)
   }
   // The same order of operations as PyTorch, so the bound is the same double.
@@ -86,7 +97,9 @@ public func kaimingNormal_(
   nonlinearity: Nonlinearity = .leakyRelu(negativeSlope: 0), generator: Generator? = nil
 ) -> Tensor {
   let gain: Double
-  if case .leakyRelu = nonlinearity { gain = calculateGain(.leakyRelu(negativeSlope: a)) } else {
+  if case .leakyRelu = nonlinearity {
+    gain = calculateGain(.leakyRelu(negativeSlope: a))
+  } else {
     gain = calculateGain(nonlinearity)
   }
   let std = gain / Double(fan(tensor, mode)).squareRoot()
@@ -96,7 +109,9 @@ public func kaimingNormal_(
 /// Glorot initialisation from U(−a, a), a = gain·√(6 / (fan_in + fan_out))
 /// (`xavier_uniform_`).
 @discardableResult
-public func xavierUniform_(_ tensor: Tensor, gain: Double = 1, generator: Generator? = nil) -> Tensor {
+public func xavierUniform_(_ tensor: Tensor, gain: Double = 1, generator: Generator? = nil)
+  -> Tensor
+{
   let fans = calculateFanInAndFanOut(tensor)
   let std = gain * (2.0 / Double(fans.fanIn + fans.fanOut)).squareRoot()
   let bound = 3.0.squareRoot() * std
@@ -106,7 +121,8 @@ public func xavierUniform_(_ tensor: Tensor, gain: Double = 1, generator: Genera
 /// Glorot initialisation from N(0, std²), std = gain·√(2 / (fan_in + fan_out))
 /// (`xavier_normal_`).
 @discardableResult
-public func xavierNormal_(_ tensor: Tensor, gain: Double = 1, generator: Generator? = nil) -> Tensor {
+public func xavierNormal_(_ tensor: Tensor, gain: Double = 1, generator: Generator? = nil) -> Tensor
+{
   let fans = calculateFanInAndFanOut(tensor)
   let std = gain * (2.0 / Double(fans.fanIn + fans.fanOut)).squareRoot()
   return normal_(tensor, mean: 0, std: std, generator: generator)

@@ -10,7 +10,10 @@ public func linear(_ input: Tensor, _ weight: Tensor, _ bias: Tensor? = nil) -> 
     )
   }
   if let bias, bias.shape != [weight.shape[0]] {
-    opFailure("linear", "bias of shape \(shapeText(bias.shape)) does not match out_features = \(weight.shape[0]) (weight \(shapeText(weight.shape)))")
+    opFailure(
+      "linear",
+      "bias of shape \(shapeText(bias.shape)) does not match out_features = \(weight.shape[0]) (weight \(shapeText(weight.shape)))"
+    )
   }
   if input.rank != 2 {
     // Batch dimensions (or none) fold into rows, as PyTorch does.
@@ -52,7 +55,9 @@ public final class Linear: Module {
     generator: Generator? = nil
   ) {
     guard inFeatures >= 0, outFeatures >= 0 else {
-      opFailure("Linear", "in_features and out_features must be non-negative (got \(inFeatures), \(outFeatures))")
+      opFailure(
+        "Linear",
+        "in_features and out_features must be non-negative (got \(inFeatures), \(outFeatures))")
     }
     guard dtype.isFloatingPoint else {
       opFailure("Linear", "the dtype of a layer's parameters must be floating point (got \(dtype))")

@@ -56,7 +56,9 @@ open class Module: CustomStringConvertible {
         case let module as Module:
           children.append((name, module))
         case let modules as [Module]:
-          for (index, module) in modules.enumerated() { children.append(("\(name).\(index)", module)) }
+          for (index, module) in modules.enumerated() {
+            children.append(("\(name).\(index)", module))
+          }
         default:
           break
         }

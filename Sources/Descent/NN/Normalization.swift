@@ -9,7 +9,10 @@ public func layerNorm(
   guard input.rank >= normalizedShape.count,
     Array(input.shape.suffix(normalizedShape.count)) == normalizedShape
   else {
-    opFailure("layer_norm", "Given normalized_shape=\(shapeText(normalizedShape)), expected input with shape [*, \(normalizedShape.map(String.init).joined(separator: ", "))], but got input of size \(shapeText(input.shape))")
+    opFailure(
+      "layer_norm",
+      "Given normalized_shape=\(shapeText(normalizedShape)), expected input with shape [*, \(normalizedShape.map(String.init).joined(separator: ", "))], but got input of size \(shapeText(input.shape))"
+    )
   }
   let dims = Array((input.rank - normalizedShape.count)..<input.rank)
   let mean = input.mean(dims: dims, keepDim: true)
@@ -33,9 +36,11 @@ public final class LayerNorm: Module {
   ) {
     self.normalizedShape = normalizedShape
     self.eps = eps
-    self.weight = elementwiseAffine ? Tensor.ones(normalizedShape, dtype: dtype, requiresGrad: true) : nil
+    self.weight =
+      elementwiseAffine ? Tensor.ones(normalizedShape, dtype: dtype, requiresGrad: true) : nil
     self.bias =
-      elementwiseAffine && bias ? Tensor.zeros(normalizedShape, dtype: dtype, requiresGrad: true) : nil
+      elementwiseAffine && bias
+      ? Tensor.zeros(normalizedShape, dtype: dtype, requiresGrad: true) : nil
     super.init()
   }
 
@@ -48,9 +53,12 @@ public final class LayerNorm: Module {
   }
 
   public override var extraRepr: String {
-    let shape = "(" + normalizedShape.map(String.init).joined(separator: ", ") + (normalizedShape.count == 1 ? ",)" : ")")
+    let shape =
+      "(" + normalizedShape.map(String.init).joined(separator: ", ")
+      + (normalizedShape.count == 1 ? ",)" : ")")
     let affine = weight == nil ? "False" : "True"
-    return "\(shape), eps=\(eps), elementwise_affine=\(affine), bias=\(bias == nil ? "False" : "True")"
+    return
+      "\(shape), eps=\(eps), elementwise_affine=\(affine), bias=\(bias == nil ? "False" : "True")"
   }
 }
 
@@ -86,7 +94,10 @@ public final class BatchNorm1d: Module {
 
   public override func forward(_ input: Tensor) -> Tensor {
     guard (input.rank == 2 || input.rank == 3), input.shape[1] == numFeatures else {
-      opFailure("BatchNorm1d", "expected 2D or 3D input of shape [N, \(numFeatures)] or [N, \(numFeatures), L] (got input of shape \(shapeText(input.shape)))")
+      opFailure(
+        "BatchNorm1d",
+        "expected 2D or 3D input of shape [N, \(numFeatures)] or [N, \(numFeatures), L] (got input of shape \(shapeText(input.shape)))"
+      )
     }
     let dims = input.rank == 2 ? [0] : [0, 2]
     // Statistics broadcast over the batch (and length) dimensions.
@@ -96,7 +107,10 @@ public final class BatchNorm1d: Module {
     if training {
       let n = dims.map { input.shape[$0] }.reduce(1, *)
       guard n > 1 else {
-        opFailure("BatchNorm1d", "Expected more than 1 value per channel when training, got input size \(shapeText(input.shape))")
+        opFailure(
+          "BatchNorm1d",
+          "Expected more than 1 value per channel when training, got input size \(shapeText(input.shape))"
+        )
       }
       mean = input.mean(dims: dims, keepDim: true)
       variance = input.var(dims: dims, correction: 0, keepDim: true)
@@ -121,6 +135,7 @@ public final class BatchNorm1d: Module {
 
   public override var extraRepr: String {
     let affine = weight == nil ? "False" : "True"
-    return "\(numFeatures), eps=\(eps), momentum=\(momentum), affine=\(affine), bias=\(bias == nil ? "False" : "True"), track_running_stats=True"
+    return
+      "\(numFeatures), eps=\(eps), momentum=\(momentum), affine=\(affine), bias=\(bias == nil ? "False" : "True"), track_running_stats=True"
   }
 }

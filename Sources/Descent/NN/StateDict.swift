@@ -39,7 +39,8 @@ public struct StateDict: Sequence, ExpressibleByDictionaryLiteral, CustomStringC
   }
 
   public var description: String {
-    "StateDict(" + keys.map { "\($0): \(shapeText(storage[$0]!.shape))" }.joined(separator: ", ") + ")"
+    "StateDict(" + keys.map { "\($0): \(shapeText(storage[$0]!.shape))" }.joined(separator: ", ")
+      + ")"
   }
 }
 
@@ -61,14 +62,19 @@ public struct StateDictError: Error, CustomStringConvertible, Equatable {
   public var description: String {
     var parts: [String] = []
     if !missingKeys.isEmpty {
-      parts.append("Missing key(s) in state_dict: " + missingKeys.map { "\"\($0)\"" }.joined(separator: ", ") + ".")
+      parts.append(
+        "Missing key(s) in state_dict: " + missingKeys.map { "\"\($0)\"" }.joined(separator: ", ")
+          + ".")
     }
     if !unexpectedKeys.isEmpty {
-      parts.append("Unexpected key(s) in state_dict: " + unexpectedKeys.map { "\"\($0)\"" }.joined(separator: ", ") + ".")
+      parts.append(
+        "Unexpected key(s) in state_dict: "
+          + unexpectedKeys.map { "\"\($0)\"" }.joined(separator: ", ") + ".")
     }
     for mismatch in shapeMismatches {
       parts.append(
-        "size mismatch for \(mismatch.key): copying a param with shape \(shapeText(mismatch.found)) from checkpoint, the shape in current model is \(shapeText(mismatch.expected)).")
+        "size mismatch for \(mismatch.key): copying a param with shape \(shapeText(mismatch.found)) from checkpoint, the shape in current model is \(shapeText(mismatch.expected))."
+      )
     }
     return "Error(s) in loading state_dict: " + parts.joined(separator: " ")
   }

@@ -9,7 +9,8 @@ extension Tensor {
   ) -> Tensor {
     requireFloat(op)
     return dtype == .float64
-      ? mapUnary(self, Double.self, Double.self, body64) : mapUnary(self, Float.self, Float.self, body32)
+      ? mapUnary(self, Double.self, Double.self, body64)
+      : mapUnary(self, Float.self, Float.self, body32)
   }
 
   /// x for x > 0, else `negativeSlope`·x (`leaky_relu`).
@@ -20,8 +21,9 @@ extension Tensor {
     let input = SavedTensor(self, op: "LeakyReluBackward0")
     record("LeakyReluBackward0", out, self) { g in
       let x = input.value
-      return g * x.floatElementwise(
-        "leaky_relu", { $0 > 0 ? 1 : slope32 }, { $0 > 0 ? 1 : negativeSlope })
+      return g
+        * x.floatElementwise(
+          "leaky_relu", { $0 > 0 ? 1 : slope32 }, { $0 > 0 ? 1 : negativeSlope })
     }
     return out
   }
@@ -34,8 +36,9 @@ extension Tensor {
       { $0 > 0 ? $0 : alpha * Double.expMinusOne($0) })
     let input = SavedTensor(self, op: "EluBackward0")
     record("EluBackward0", out, self) { g in
-      g * input.value.floatElementwise(
-        "elu", { $0 > 0 ? 1 : alpha32 * Float.exp($0) }, { $0 > 0 ? 1 : alpha * Double.exp($0) })
+      g
+        * input.value.floatElementwise(
+          "elu", { $0 > 0 ? 1 : alpha32 * Float.exp($0) }, { $0 > 0 ? 1 : alpha * Double.exp($0) })
     }
     return out
   }
@@ -47,8 +50,9 @@ extension Tensor {
       "gelu", { geluValue($0, approximateTanh) }, { geluValue($0, approximateTanh) })
     let input = SavedTensor(self, op: "GeluBackward0")
     record("GeluBackward0", out, self) { g in
-      g * input.value.floatElementwise(
-        "gelu", { geluDerivative($0, approximateTanh) }, { geluDerivative($0, approximateTanh) })
+      g
+        * input.value.floatElementwise(
+          "gelu", { geluDerivative($0, approximateTanh) }, { geluDerivative($0, approximateTanh) })
     }
     return out
   }

@@ -62,7 +62,8 @@ extension Tensor {
     guard a.dtype != .bool else {
       opFailure(
         "neg",
-        "Negation, the `-` operator, on a bool tensor is not supported (shape \(shapeText(a.shape))). Use logicalNot() instead.")
+        "Negation, the `-` operator, on a bool tensor is not supported (shape \(shapeText(a.shape))). Use logicalNot() instead."
+      )
     }
     let out = scalarArithmetic(a, -1, scalarFirst: false, MultiplyKernel.self)
     record("NegBackward0", out, a) { g in -g }

@@ -3,11 +3,21 @@
 protocol CompareKernel {
   static func apply<T: NumericScalar>(_ a: T, _ b: T) -> Bool
 }
-enum EqualKernel: CompareKernel { static func apply<T: NumericScalar>(_ a: T, _ b: T) -> Bool { a == b } }
-enum NotEqualKernel: CompareKernel { static func apply<T: NumericScalar>(_ a: T, _ b: T) -> Bool { a != b } }
-enum LessKernel: CompareKernel { static func apply<T: NumericScalar>(_ a: T, _ b: T) -> Bool { a < b } }
-enum LessEqualKernel: CompareKernel { static func apply<T: NumericScalar>(_ a: T, _ b: T) -> Bool { a <= b } }
-enum GreaterKernel: CompareKernel { static func apply<T: NumericScalar>(_ a: T, _ b: T) -> Bool { a > b } }
+enum EqualKernel: CompareKernel {
+  static func apply<T: NumericScalar>(_ a: T, _ b: T) -> Bool { a == b }
+}
+enum NotEqualKernel: CompareKernel {
+  static func apply<T: NumericScalar>(_ a: T, _ b: T) -> Bool { a != b }
+}
+enum LessKernel: CompareKernel {
+  static func apply<T: NumericScalar>(_ a: T, _ b: T) -> Bool { a < b }
+}
+enum LessEqualKernel: CompareKernel {
+  static func apply<T: NumericScalar>(_ a: T, _ b: T) -> Bool { a <= b }
+}
+enum GreaterKernel: CompareKernel {
+  static func apply<T: NumericScalar>(_ a: T, _ b: T) -> Bool { a > b }
+}
 enum GreaterEqualKernel: CompareKernel {
   static func apply<T: NumericScalar>(_ a: T, _ b: T) -> Bool { a >= b }
 }
@@ -80,10 +90,14 @@ extension Tensor {
     ) { $0 || $1 }
   }
   /// Elementwise logical not.
-  public func logicalNot() -> Tensor { mapUnary(converted(to: .bool), Bool.self, Bool.self) { !$0 } }
+  public func logicalNot() -> Tensor {
+    mapUnary(converted(to: .bool), Bool.self, Bool.self) { !$0 }
+  }
 
   /// True when every element is nonzero (`all`), as a Swift Bool.
-  public func all() -> Bool { converted(to: .bool).dense().toArray(as: Bool.self).allSatisfy { $0 } }
+  public func all() -> Bool {
+    converted(to: .bool).dense().toArray(as: Bool.self).allSatisfy { $0 }
+  }
   /// True when some element is nonzero (`any`), as a Swift Bool.
   public func any() -> Bool { converted(to: .bool).dense().toArray(as: Bool.self).contains(true) }
 
@@ -122,7 +136,8 @@ extension Tensor {
     let type = resultType(a, b)
     let x = a.converted(to: type)
     let y = b.converted(to: type)
-    let shape = broadcastShapes(broadcastShapes(mask.shape, x.shape, op: "where"), y.shape, op: "where")
+    let shape = broadcastShapes(
+      broadcastShapes(mask.shape, x.shape, op: "where"), y.shape, op: "where")
     let m = mask.expand(shape).dense()
     let xs = x.expand(shape)
     let ys = y.expand(shape)

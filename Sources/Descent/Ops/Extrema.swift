@@ -37,7 +37,8 @@ extension Tensor {
     guard shape[axis] > 0 else {
       opFailure(
         op,
-        "Expected reduction dim \(axis) to have non-zero size (shape \(shapeText(shape))); \(op) of an empty dimension has no value")
+        "Expected reduction dim \(axis) to have non-zero size (shape \(shapeText(shape))); \(op) of an empty dimension has no value"
+      )
     }
     let source = (dtype == .bool ? converted(to: .int64) : self).dense()
     let (outer, n, inner) = splitSizes(around: axis)
@@ -45,17 +46,23 @@ extension Tensor {
     if keepDim { outShape[axis] = 1 } else { outShape.remove(at: axis) }
     switch source.dtype {
     case .float32:
-      return extremeAlong(source, Float.self, outer: outer, n: n, inner: inner, outShape: outShape, largest: largest)
+      return extremeAlong(
+        source, Float.self, outer: outer, n: n, inner: inner, outShape: outShape, largest: largest)
     case .float64:
-      return extremeAlong(source, Double.self, outer: outer, n: n, inner: inner, outShape: outShape, largest: largest)
+      return extremeAlong(
+        source, Double.self, outer: outer, n: n, inner: inner, outShape: outShape, largest: largest)
     default:
-      return extremeAlong(source, Int64.self, outer: outer, n: n, inner: inner, outShape: outShape, largest: largest)
+      return extremeAlong(
+        source, Int64.self, outer: outer, n: n, inner: inner, outShape: outShape, largest: largest)
     }
   }
 
   private func extremeAll(largest: Bool, op: String, node: String) -> Tensor {
     guard count > 0 else {
-      opFailure(op, "\(op)(): Expected reduction dim to be specified for input.numel() == 0 (shape \(shapeText(shape))). Specify the reduction dim with the 'dim' argument.")
+      opFailure(
+        op,
+        "\(op)(): Expected reduction dim to be specified for input.numel() == 0 (shape \(shapeText(shape))). Specify the reduction dim with the 'dim' argument."
+      )
     }
     let flat = reshapedData([count])
     let out = flat.rawExtreme(axis: 0, keepDim: false, largest: largest, op: op).0

@@ -5,26 +5,36 @@ extension Tensor {
   /// Checks an index tensor's dtype and range against a dimension of `size`.
   func checkedIndices(_ index: Tensor, size: Int, axis: Int, op: String) -> [Int] {
     guard index.dtype == .int64 else {
-      opFailure(op, "\(op)(): Expected dtype int64 for index, but got \(index.dtype) (index shape \(shapeText(index.shape)))")
+      opFailure(
+        op,
+        "\(op)(): Expected dtype int64 for index, but got \(index.dtype) (index shape \(shapeText(index.shape)))"
+      )
     }
     return index.toArray(as: Int64.self).map { raw in
       let i = Int(raw)
       guard i >= -size && i < size else {
-        opFailure(op, "index \(i) is out of bounds for dimension \(axis) with size \(size) (tensor shape \(shapeText(shape)))")
+        opFailure(
+          op,
+          "index \(i) is out of bounds for dimension \(axis) with size \(size) (tensor shape \(shapeText(shape)))"
+        )
       }
       return i < 0 ? i + size : i
     }
   }
 
   /// Copies elements of `source` (dense, same dtype) moving blocks of `inner` elements.
-  private func copyBlocks(from source: Tensor, to target: Tensor, pairs: [(Int, Int)], inner: Int, add: Bool) {
+  private func copyBlocks(
+    from source: Tensor, to target: Tensor, pairs: [(Int, Int)], inner: Int, add: Bool
+  ) {
     func run<T: NumericScalar>(_: T.Type) {
       let from = source.pointer(T.self)
       let to = target.pointer(T.self)
       for (destination, origin) in pairs {
         for i in 0..<inner {
           to[destination * inner + i] =
-            add ? T.add(to[destination * inner + i], from[origin * inner + i]) : from[origin * inner + i]
+            add
+            ? T.add(to[destination * inner + i], from[origin * inner + i])
+            : from[origin * inner + i]
         }
       }
     }
@@ -44,7 +54,9 @@ extension Tensor {
   /// The entries at `index` (int64, 1-D) along `dim` (`index_select`).
   public func indexSelect(_ dim: Int, _ index: Tensor) -> Tensor {
     guard index.rank <= 1 else {
-      opFailure("index_select", "index_select(): Index is supposed to be a vector (got shape \(shapeText(index.shape)))")
+      opFailure(
+        "index_select",
+        "index_select(): Index is supposed to be a vector (got shape \(shapeText(index.shape)))")
     }
     let axis = normalizedDim(dim, op: "index_select")
     let positions = checkedIndices(index, size: shape[axis], axis: axis, op: "index_select")
@@ -63,7 +75,8 @@ extension Tensor {
     record("IndexSelectBackward0", out, self) { g in
       let gradient = Tensor.zeros(inputShape, dtype: g.dtype)
       let gd = g.dense()
-      gradient.copyBlocks(from: gd, to: gradient, pairs: pairs.map { ($0.1, $0.0) }, inner: inner, add: true)
+      gradient.copyBlocks(
+        from: gd, to: gradient, pairs: pairs.map { ($0.1, $0.0) }, inner: inner, add: true)
       return gradient
     }
     return out
@@ -73,10 +86,16 @@ extension Tensor {
   /// scatter.
   private func gatherPairs(_ axis: Int, _ index: Tensor, op: String) -> [(Int, Int)] {
     guard index.rank == rank || (rank == 0 && index.rank <= 1) else {
-      opFailure(op, "Index tensor must have the same number of dimensions as input tensor (input \(shapeText(shape)), index \(shapeText(index.shape)))")
+      opFailure(
+        op,
+        "Index tensor must have the same number of dimensions as input tensor (input \(shapeText(shape)), index \(shapeText(index.shape)))"
+      )
     }
     for d in 0..<index.rank where d != axis && index.shape[d] > shape[d] {
-      opFailure(op, "Size does not match at dimension \(d) expected index \(shapeText(index.shape)) to be smaller than self \(shapeText(shape)) apart from dimension \(axis)")
+      opFailure(
+        op,
+        "Size does not match at dimension \(d) expected index \(shapeText(index.shape)) to be smaller than self \(shapeText(shape)) apart from dimension \(axis)"
+      )
     }
     let positions = checkedIndices(index, size: rank == 0 ? 1 : shape[axis], axis: axis, op: op)
     let inputStrides = Tensor.contiguousStrides(shape)
@@ -90,7 +109,9 @@ extension Tensor {
         remainder /= index.shape[d]
       }
       var offset = 0
-      for d in 0..<index.rank { offset += (d == axis ? position : coordinates[d]) * inputStrides[d] }
+      for d in 0..<index.rank {
+        offset += (d == axis ? position : coordinates[d]) * inputStrides[d]
+      }
       pairs.append((linear, offset))
     }
     return pairs
@@ -105,7 +126,8 @@ extension Tensor {
     let inputShape = shape
     record("GatherBackward0", out, self) { g in
       let gradient = Tensor.zeros(inputShape, dtype: g.dtype)
-      gradient.copyBlocks(from: g.dense(), to: gradient, pairs: pairs.map { ($0.1, $0.0) }, inner: 1, add: true)
+      gradient.copyBlocks(
+        from: g.dense(), to: gradient, pairs: pairs.map { ($0.1, $0.0) }, inner: 1, add: true)
       return gradient
     }
     return out
@@ -130,18 +152,24 @@ extension Tensor {
   /// (`masked_select`, `t[mask]`).
   public func maskedSelect(_ mask: Tensor) -> Tensor {
     guard mask.dtype == .bool else {
-      opFailure("masked_select", "masked_select: expected BoolTensor for mask (got \(mask.dtype), shape \(shapeText(mask.shape)))")
+      opFailure(
+        "masked_select",
+        "masked_select: expected BoolTensor for mask (got \(mask.dtype), shape \(shapeText(mask.shape)))"
+      )
     }
     let shape = broadcastShapes(self.shape, mask.shape, op: "masked_select")
     let flags = mask.expand(shape).dense().toArray(as: Bool.self)
     let picked = flags.indices.filter { flags[$0] }
     let out = Tensor(uninitializedShape: [picked.count], dtype: dtype)
-    copyBlocks(from: expand(shape).dense(), to: out, pairs: picked.enumerated().map { ($0.offset, $0.element) }, inner: 1, add: false)
+    copyBlocks(
+      from: expand(shape).dense(), to: out,
+      pairs: picked.enumerated().map { ($0.offset, $0.element) }, inner: 1, add: false)
     let inputShape = self.shape
     record("MaskedSelectBackward0", out, self) { g in
       let gradient = Tensor.zeros(shape, dtype: g.dtype)
       gradient.copyBlocks(
-        from: g.dense(), to: gradient, pairs: picked.enumerated().map { ($0.element, $0.offset) }, inner: 1, add: false)
+        from: g.dense(), to: gradient, pairs: picked.enumerated().map { ($0.element, $0.offset) },
+        inner: 1, add: false)
       return gradient.sumTo(inputShape)
     }
     return out

@@ -45,7 +45,8 @@ extension Tensor {
       )
     }
     if dtype == .bool && K.self != AssignKernel.self {
-      opFailure(op, "in-place arithmetic on a bool tensor is not supported (shape \(shapeText(shape)))")
+      opFailure(
+        op, "in-place arithmetic on a bool tensor is not supported (shape \(shapeText(shape)))")
     }
     let source = other.converted(to: dtype)
     func run<T: NumericScalar>(_: T.Type) {
@@ -118,7 +119,8 @@ extension Tensor {
     guard a.dtype.isFloatingPoint else {
       opFailure(
         "div_",
-        "result type Float can't be cast to the desired output type \(a.dtype): true division of an integer tensor in place (shape \(shapeText(a.shape)))")
+        "result type Float can't be cast to the desired output type \(a.dtype): true division of an integer tensor in place (shape \(shapeText(a.shape)))"
+      )
     }
     a.updateInPlace(b, DivideKernel.self, op: "div_") { a / b }
   }

@@ -18,7 +18,9 @@ protocol InPlaceUpdateKernel {
 }
 
 enum AddScaledUpdate: InPlaceUpdateKernel {
-  @inline(__always) static func apply<T: FloatScalar>(_ x: T, _ a: T, _ b: T, _ s: T) -> T { x + s * a }
+  @inline(__always) static func apply<T: FloatScalar>(_ x: T, _ a: T, _ b: T, _ s: T) -> T {
+    x + s * a
+  }
 }
 enum AddScalarUpdate: InPlaceUpdateKernel {
   @inline(__always) static func apply<T: FloatScalar>(_ x: T, _ a: T, _ b: T, _ s: T) -> T { x + s }
@@ -52,7 +54,9 @@ enum LerpUpdate: InPlaceUpdateKernel {
   }
 }
 enum SqrtUpdate: InPlaceUpdateKernel {
-  @inline(__always) static func apply<T: FloatScalar>(_ x: T, _ a: T, _ b: T, _ s: T) -> T { x.squareRoot() }
+  @inline(__always) static func apply<T: FloatScalar>(_ x: T, _ a: T, _ b: T, _ s: T) -> T {
+    x.squareRoot()
+  }
 }
 enum NegateUpdate: InPlaceUpdateKernel {
   @inline(__always) static func apply<T: FloatScalar>(_ x: T, _ a: T, _ b: T, _ s: T) -> T { -x }
@@ -65,17 +69,23 @@ enum MaximumUpdate: InPlaceUpdateKernel {
 }
 enum ClampMinUpdate: InPlaceUpdateKernel {
   // A NaN element stays NaN (the comparison is false).
-  @inline(__always) static func apply<T: FloatScalar>(_ x: T, _ a: T, _ b: T, _ s: T) -> T { x < s ? s : x }
+  @inline(__always) static func apply<T: FloatScalar>(_ x: T, _ a: T, _ b: T, _ s: T) -> T {
+    x < s ? s : x
+  }
 }
 enum ClampMaxUpdate: InPlaceUpdateKernel {
-  @inline(__always) static func apply<T: FloatScalar>(_ x: T, _ a: T, _ b: T, _ s: T) -> T { x > s ? s : x }
+  @inline(__always) static func apply<T: FloatScalar>(_ x: T, _ a: T, _ b: T, _ s: T) -> T {
+    x > s ? s : x
+  }
 }
 
 extension Tensor {
   /// `self += alpha · other` (`add_(other, alpha=)`).
   @discardableResult
   public func add_(_ other: Tensor, alpha: Double = 1) -> Tensor {
-    update("add_", other, nil, alpha, AddScaledUpdate.self) { alpha == 1 ? self + other : self + other * alpha }
+    update("add_", other, nil, alpha, AddScaledUpdate.self) {
+      alpha == 1 ? self + other : self + other * alpha
+    }
   }
 
   /// `self += scalar`.
@@ -150,7 +160,8 @@ extension Tensor {
   @discardableResult
   public func clamp_(min lower: Double? = nil, max upper: Double? = nil) -> Tensor {
     guard lower != nil || upper != nil else {
-      opFailure("clamp_", "At least one of 'min' or 'max' must not be None (shape \(shapeText(shape)))")
+      opFailure(
+        "clamp_", "At least one of 'min' or 'max' must not be None (shape \(shapeText(shape)))")
     }
     // Two passes, lower bound first; with autograd recording the first pass records the
     // whole clamp and the second is skipped.

@@ -84,17 +84,23 @@ extension Tensor {
       }
     }.count
     guard consumed <= rank else {
-      opFailure("index", "too many indices for tensor of dimension \(rank) (got \(consumed) indices for shape \(shapeText(shape)))")
+      opFailure(
+        "index",
+        "too many indices for tensor of dimension \(rank) (got \(consumed) indices for shape \(shapeText(shape)))"
+      )
     }
-    let restPosition = entries.firstIndex { if case .rest = $0 { return true } else { return false } }
-    let consumedAfterRest = restPosition.map { position in
-      entries[(position + 1)...].filter {
-        switch $0 {
-        case .at, .slice, .tensor: return true
-        default: return false
-        }
-      }.count
-    } ?? 0
+    let restPosition = entries.firstIndex {
+      if case .rest = $0 { return true } else { return false }
+    }
+    let consumedAfterRest =
+      restPosition.map { position in
+        entries[(position + 1)...].filter {
+          switch $0 {
+          case .at, .slice, .tensor: return true
+          default: return false
+          }
+        }.count
+      } ?? 0
     var newShape: [Int] = []
     var newStrides: [Int] = []
     var offset = storageOffset
@@ -106,7 +112,10 @@ extension Tensor {
       case .at(let i):
         let size = shape[axis]
         guard i >= -size && i < size else {
-          opFailure("index", "index \(i) is out of bounds for dimension \(axis) with size \(size) (shape \(shapeText(shape)))")
+          opFailure(
+            "index",
+            "index \(i) is out of bounds for dimension \(axis) with size \(size) (shape \(shapeText(shape)))"
+          )
         }
         offset += (i < 0 ? i + size : i) * strides[axis]
         axis += 1

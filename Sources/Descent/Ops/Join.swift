@@ -15,10 +15,16 @@ extension Tensor {
     let type = tensors.map(\.dtype).reduce(first.dtype, DType.promote)
     for (index, tensor) in tensors.enumerated() {
       guard tensor.rank == first.rank else {
-        opFailure("cat", "Tensors must have same number of dimensions: got \(first.rank) and \(tensor.rank) (shapes \(shapeText(first.shape)) and \(shapeText(tensor.shape)) at positions 0 and \(index))")
+        opFailure(
+          "cat",
+          "Tensors must have same number of dimensions: got \(first.rank) and \(tensor.rank) (shapes \(shapeText(first.shape)) and \(shapeText(tensor.shape)) at positions 0 and \(index))"
+        )
       }
       for d in 0..<first.rank where d != axis && tensor.shape[d] != first.shape[d] {
-        opFailure("cat", "Sizes of tensors must match except in dimension \(axis). Expected size \(first.shape[d]) but got size \(tensor.shape[d]) for tensor number \(index) in the list (shapes \(shapeText(first.shape)) and \(shapeText(tensor.shape)))")
+        opFailure(
+          "cat",
+          "Sizes of tensors must match except in dimension \(axis). Expected size \(first.shape[d]) but got size \(tensor.shape[d]) for tensor number \(index) in the list (shapes \(shapeText(first.shape)) and \(shapeText(tensor.shape)))"
+        )
       }
     }
     var outShape = first.shape
@@ -49,7 +55,10 @@ extension Tensor {
       opFailure("stack", "stack expects a non-empty TensorList")
     }
     for (index, tensor) in tensors.enumerated() where tensor.shape != first.shape {
-      opFailure("stack", "stack expects each tensor to be equal size, but got \(shapeText(first.shape)) at entry 0 and \(shapeText(tensor.shape)) at entry \(index)")
+      opFailure(
+        "stack",
+        "stack expects each tensor to be equal size, but got \(shapeText(first.shape)) at entry 0 and \(shapeText(tensor.shape)) at entry \(index)"
+      )
     }
     let axis = first.normalizedDim(dim, op: "stack", rank: first.rank + 1)
     return cat(tensors.map { $0.unsqueeze(axis) }, dim: axis)
@@ -57,7 +66,9 @@ extension Tensor {
 
   /// Pieces of `size` along `dim`, the last one shorter if need be (`split`); views.
   public func split(_ size: Int, dim: Int = 0) -> [Tensor] {
-    guard size > 0 else { opFailure("split", "split expects split_size be positive, but got split_size=\(size)") }
+    guard size > 0 else {
+      opFailure("split", "split expects split_size be positive, but got split_size=\(size)")
+    }
     guard rank > 0 else {
       opFailure("split", "split expects at least a 1-dimensional tensor (got shape [])")
     }
@@ -74,7 +85,10 @@ extension Tensor {
     }
     let axis = normalizedDim(dim, op: "split")
     guard sizes.reduce(0, +) == shape[axis], sizes.allSatisfy({ $0 >= 0 }) else {
-      opFailure("split_with_sizes", "split_with_sizes expects split_sizes to sum exactly to \(shape[axis]) (input tensor's size at dimension \(axis)), but got split_sizes=\(shapeText(sizes))")
+      opFailure(
+        "split_with_sizes",
+        "split_with_sizes expects split_sizes to sum exactly to \(shape[axis]) (input tensor's size at dimension \(axis)), but got split_sizes=\(shapeText(sizes))"
+      )
     }
     var start = 0
     return sizes.map { size in
@@ -85,7 +99,9 @@ extension Tensor {
 
   /// At most `chunks` pieces of equal size (the last may be smaller) along `dim` (`chunk`).
   public func chunk(_ chunks: Int, dim: Int = 0) -> [Tensor] {
-    guard chunks > 0 else { opFailure("chunk", "chunk expects `chunks` to be greater than 0, got: \(chunks)") }
+    guard chunks > 0 else {
+      opFailure("chunk", "chunk expects `chunks` to be greater than 0, got: \(chunks)")
+    }
     guard rank > 0 else {
       opFailure("chunk", "chunk expects at least a 1-dimensional tensor (got shape [])")
     }

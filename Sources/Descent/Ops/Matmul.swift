@@ -91,12 +91,14 @@ extension Tensor {
     guard rank >= 1 && other.rank >= 1 else {
       opFailure(
         "matmul",
-        "both arguments to matmul need to be at least 1D, but they are \(rank)D and \(other.rank)D (shapes \(shapeText(shape)) and \(shapeText(other.shape)))")
+        "both arguments to matmul need to be at least 1D, but they are \(rank)D and \(other.rank)D (shapes \(shapeText(shape)) and \(shapeText(other.shape)))"
+      )
     }
     guard dtype == other.dtype else {
       opFailure(
         "matmul",
-        "expected both operands to have the same dtype, but got: \(dtype) != \(other.dtype) (shapes \(shapeText(shape)) and \(shapeText(other.shape))). Convert one with to(_:).")
+        "expected both operands to have the same dtype, but got: \(dtype) != \(other.dtype) (shapes \(shapeText(shape)) and \(shapeText(other.shape))). Convert one with to(_:)."
+      )
     }
     let a = rank == 1 ? aliasing(shape: [1, shape[0]], strides: [0, strides[0]]) : self
     let b =
@@ -116,7 +118,10 @@ extension Tensor {
     let batch = broadcastShapes(batchA, batchB, op: "matmul")
     let out3 = Tensor(uninitializedShape: batch + [m, n], dtype: dtype)
     if !dtype.isFloatingPoint && dtype != .int64 {
-      opFailure("matmul", "\"addmm\" not implemented for '\(dtype)' (shapes \(shapeText(shape)) and \(shapeText(other.shape)))")
+      opFailure(
+        "matmul",
+        "\"addmm\" not implemented for '\(dtype)' (shapes \(shapeText(shape)) and \(shapeText(other.shape)))"
+      )
     }
     let batches = batch.reduce(1, *)
     if k == 0 {
@@ -126,17 +131,21 @@ extension Tensor {
     } else if batches > 0 {
       // Broadcast views of the data only: no graph nodes for these internal steps.
       let ea = a.aliasing(
-        shape: batch + [m, k], strides: broadcastStrides(shape: a.shape, strides: a.strides, to: batch + [m, k]))
+        shape: batch + [m, k],
+        strides: broadcastStrides(shape: a.shape, strides: a.strides, to: batch + [m, k]))
       let eb = b.aliasing(
-        shape: batch + [k, n], strides: broadcastStrides(shape: b.shape, strides: b.strides, to: batch + [k, n]))
+        shape: batch + [k, n],
+        strides: broadcastStrides(shape: b.shape, strides: b.strides, to: batch + [k, n]))
       let batchStridesA = Array(ea.strides.dropLast(2))
       let batchStridesB = Array(eb.strides.dropLast(2))
       forEachOffset(
         shape: batch, stridesA: batchStridesA, baseA: ea.storageOffset, stridesB: batchStridesB,
         baseB: eb.storageOffset
       ) { index, offsetA, offsetB in
-        let matrixA = ea.aliasing(shape: [m, k], strides: Array(ea.strides.suffix(2)), offset: offsetA)
-        let matrixB = eb.aliasing(shape: [k, n], strides: Array(eb.strides.suffix(2)), offset: offsetB)
+        let matrixA = ea.aliasing(
+          shape: [m, k], strides: Array(ea.strides.suffix(2)), offset: offsetA)
+        let matrixB = eb.aliasing(
+          shape: [k, n], strides: Array(eb.strides.suffix(2)), offset: offsetB)
         matmul2D(matrixA, matrixB, into: out3, outOffset: index * m * n)
       }
     }
@@ -162,9 +171,11 @@ extension Tensor {
         let g3 = g.reshaped(batch + [m, n])
         let matrixA = savedA.value.rank == 1 ? savedA.value.unsqueeze(0) : savedA.value
         let matrixB = savedB.value.rank == 1 ? savedB.value.unsqueeze(1) : savedB.value
-        let gradA = requiresGradFlag
+        let gradA =
+          requiresGradFlag
           ? g3.matmul(matrixB.transpose(-1, -2)).sumTo(matrixA.shape).reshaped(shape) : nil
-        let gradB = other.requiresGradFlag
+        let gradB =
+          other.requiresGradFlag
           ? matrixA.transpose(-1, -2).matmul(g3).sumTo(matrixB.shape).reshaped(other.shape) : nil
         return [gradA, gradB]
       }
@@ -175,7 +186,10 @@ extension Tensor {
   /// Matrix product of 2-D tensors (`mm`).
   public func mm(_ other: Tensor) -> Tensor {
     guard rank == 2 && other.rank == 2 else {
-      opFailure("mm", "self must be a matrix and mat2 must be a matrix (shapes \(shapeText(shape)) and \(shapeText(other.shape)))")
+      opFailure(
+        "mm",
+        "self must be a matrix and mat2 must be a matrix (shapes \(shapeText(shape)) and \(shapeText(other.shape)))"
+      )
     }
     return matmul(other)
   }
@@ -183,7 +197,10 @@ extension Tensor {
   /// Dot product of 1-D tensors (`dot`).
   public func dot(_ other: Tensor) -> Tensor {
     guard rank == 1 && other.rank == 1 else {
-      opFailure("dot", "1D tensors expected, but got \(rank)D and \(other.rank)D tensors (shapes \(shapeText(shape)) and \(shapeText(other.shape)))")
+      opFailure(
+        "dot",
+        "1D tensors expected, but got \(rank)D and \(other.rank)D tensors (shapes \(shapeText(shape)) and \(shapeText(other.shape)))"
+      )
     }
     return matmul(other)
   }

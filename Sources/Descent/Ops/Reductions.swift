@@ -50,11 +50,14 @@ extension Tensor {
     if keepDim { outShape[axis] = 1 } else { outShape.remove(at: axis) }
     switch source.dtype {
     case .float32:
-      return sumMiddle(source, Float.self, outer: outer, n: n, inner: inner, outShape: outShape, scale: scale)
+      return sumMiddle(
+        source, Float.self, outer: outer, n: n, inner: inner, outShape: outShape, scale: scale)
     case .float64:
-      return sumMiddle(source, Double.self, outer: outer, n: n, inner: inner, outShape: outShape, scale: scale)
+      return sumMiddle(
+        source, Double.self, outer: outer, n: n, inner: inner, outShape: outShape, scale: scale)
     default:
-      return sumMiddle(source, Int64.self, outer: outer, n: n, inner: inner, outShape: outShape, scale: scale)
+      return sumMiddle(
+        source, Int64.self, outer: outer, n: n, inner: inner, outShape: outShape, scale: scale)
     }
   }
 
@@ -63,9 +66,12 @@ extension Tensor {
     let flat = (dtype == .bool ? converted(to: .int64) : self).dense()
     let n = count
     switch flat.dtype {
-    case .float32: return sumMiddle(flat, Float.self, outer: 1, n: n, inner: 1, outShape: [], scale: scale)
-    case .float64: return sumMiddle(flat, Double.self, outer: 1, n: n, inner: 1, outShape: [], scale: scale)
-    default: return sumMiddle(flat, Int64.self, outer: 1, n: n, inner: 1, outShape: [], scale: scale)
+    case .float32:
+      return sumMiddle(flat, Float.self, outer: 1, n: n, inner: 1, outShape: [], scale: scale)
+    case .float64:
+      return sumMiddle(flat, Double.self, outer: 1, n: n, inner: 1, outShape: [], scale: scale)
+    default:
+      return sumMiddle(flat, Int64.self, outer: 1, n: n, inner: 1, outShape: [], scale: scale)
     }
   }
 
@@ -141,7 +147,9 @@ extension Tensor {
   }
 
   /// The mean over one dimension.
-  public func mean(dim: Int, keepDim: Bool = false) -> Tensor { mean(dims: [dim], keepDim: keepDim) }
+  public func mean(dim: Int, keepDim: Bool = false) -> Tensor {
+    mean(dims: [dim], keepDim: keepDim)
+  }
 
   /// Sums a broadcast gradient back to `target` (the inverse of broadcasting), no autograd
   /// unless recording.

@@ -94,7 +94,8 @@ func scalarArithmetic<K: BinaryKernel>(
   func run<T: NumericScalar>(_: T.Type) -> Tensor {
     let s = T(fromDouble: scalar)
     return scalarFirst
-      ? mapUnary(x, T.self, T.self) { K.apply(s, $0) } : mapUnary(x, T.self, T.self) { K.apply($0, s) }
+      ? mapUnary(x, T.self, T.self) { K.apply(s, $0) }
+      : mapUnary(x, T.self, T.self) { K.apply($0, s) }
   }
   switch type {
   case .float32: return run(Float.self)

@@ -124,7 +124,9 @@ extension Tensor {
   public var T: Tensor {
     guard rank <= 2 else {
       opFailure(
-        "t", "t() expects a tensor with <= 2 dimensions, but self is \(rank)D (shape \(shapeText(shape))). Use transpose(_:_:) or permute.")
+        "t",
+        "t() expects a tensor with <= 2 dimensions, but self is \(rank)D (shape \(shapeText(shape))). Use transpose(_:_:) or permute."
+      )
     }
     guard rank == 2 else { return self }
     let out = aliasing(shape: [shape[1], shape[0]], strides: [strides[1], strides[0]])
@@ -140,7 +142,8 @@ extension Tensor {
     guard axes.count == rank, Set(axes).count == rank else {
       opFailure(
         "permute",
-        "number of dims don't match in permute: got \(shapeText(dims)) for a tensor of shape \(shapeText(shape)); give each dimension once.")
+        "number of dims don't match in permute: got \(shapeText(dims)) for a tensor of shape \(shapeText(shape)); give each dimension once."
+      )
     }
     let out = aliasing(shape: axes.map { shape[$0] }, strides: axes.map { strides[$0] })
     var inverse = [Int](repeating: 0, count: rank)
@@ -157,7 +160,8 @@ extension Tensor {
     guard newShape.count >= rank else {
       opFailure(
         "expand",
-        "the number of sizes provided (\(newShape.count)) must be greater or equal to the number of dimensions in the tensor (\(rank)); shape \(shapeText(shape)) to \(shapeText(newShape))")
+        "the number of sizes provided (\(newShape.count)) must be greater or equal to the number of dimensions in the tensor (\(rank)); shape \(shapeText(shape)) to \(shapeText(newShape))"
+      )
     }
     let shift = newShape.count - rank
     var target = newShape
@@ -171,10 +175,13 @@ extension Tensor {
         } else if shape[own] != 1 {
           opFailure(
             "expand",
-            "The expanded size of the tensor (\(target[axis])) must match the existing size (\(shape[own])) at non-singleton dimension \(axis). Target sizes: \(shapeText(newShape)). Tensor sizes: \(shapeText(shape))")
+            "The expanded size of the tensor (\(target[axis])) must match the existing size (\(shape[own])) at non-singleton dimension \(axis). Target sizes: \(shapeText(newShape)). Tensor sizes: \(shapeText(shape))"
+          )
         }
       } else if target[axis] < 0 {
-        opFailure("expand", "-1 is not allowed in a leading, non-existing dimension (sizes \(shapeText(newShape)))")
+        opFailure(
+          "expand",
+          "-1 is not allowed in a leading, non-existing dimension (sizes \(shapeText(newShape)))")
       }
     }
     let out = aliasing(shape: target, strides: newStrides)

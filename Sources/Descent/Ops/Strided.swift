@@ -105,7 +105,8 @@ func mapBinary<T: TensorScalar, R: TensorScalar>(
   let shape = broadcastShapes(a.shape, b.shape, op: op)
   let aDense = a.isContiguous
   let bDense = b.isContiguous
-  let reusable = aDense && a.shape == shape ? a.strides : (bDense && b.shape == shape ? b.strides : nil)
+  let reusable =
+    aDense && a.shape == shape ? a.strides : (bDense && b.shape == shape ? b.strides : nil)
   let out = Tensor(uninitializedShape: shape, dtype: R.dtype, sharingStrides: reusable)
   let pa = a.pointer(T.self)
   let pb = b.pointer(T.self)

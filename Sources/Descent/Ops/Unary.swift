@@ -140,7 +140,8 @@ extension Tensor {
     case .float64: out = run(Double.self)
     default: out = run(Int64.self)
     }
-    let name = upper == nil ? "ClampMinBackward0" : (lower == nil ? "ClampMaxBackward0" : "ClampBackward1")
+    let name =
+      upper == nil ? "ClampMinBackward0" : (lower == nil ? "ClampMaxBackward0" : "ClampBackward1")
     let input = SavedTensor(self, op: name)
     record(name, out, self) { g in
       var mask = Tensor.ones(input.value.shape, dtype: .bool)

@@ -27,7 +27,8 @@ public final class Adagrad: Optimizer {
         lr: lr, weightDecay: weightDecay, maximize: maximize, eps: eps, lrDecay: lrDecay,
         initialAccumulatorValue: initialAccumulatorValue))
     for group in paramGroups {
-      let initial = group.required(\.initialAccumulatorValue, "initial_accumulator_value", op: typeName)
+      let initial = group.required(
+        \.initialAccumulatorValue, "initial_accumulator_value", op: typeName)
       for p in group.params { adagradInitialState(p, state(for: p), initial) }
     }
   }
@@ -41,7 +42,9 @@ public final class Adagrad: Optimizer {
     return nil
   }
 
-  public override func requiredStateKeys(_ options: HyperParameters) -> [String] { ["step", "sum"] }
+  public override func requiredStateKeys(_ options: HyperParameters) -> [String] {
+    ["step", "sum"]
+  }
 
   public override func step() {
     noGrad {

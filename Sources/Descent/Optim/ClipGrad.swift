@@ -21,13 +21,18 @@ public func clipGradNorm_(
   // PyTorch takes each gradient's norm in its own dtype, then the norm of those norms.
   let norms = grads.map { grad -> Double in
     guard grad.dtype.isFloatingPoint else {
-      opFailure("clip_grad_norm_", "gradients must be floating point, got \(grad.dtype) (shape \(shapeText(grad.shape)))")
+      opFailure(
+        "clip_grad_norm_",
+        "gradients must be floating point, got \(grad.dtype) (shape \(shapeText(grad.shape)))")
     }
     return rounded(vectorNorm(grad, normType), to: grad.dtype)
   }
   let total = rounded(vectorNorm(of: norms, normType), to: dtype)
   if errorIfNonfinite && !total.isFinite {
-    opFailure("clip_grad_norm_", "The total norm of order \(normType) for gradients from `parameters` is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set errorIfNonfinite: false")
+    opFailure(
+      "clip_grad_norm_",
+      "The total norm of order \(normType) for gradients from `parameters` is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set errorIfNonfinite: false"
+    )
   }
   let coefficient: Double
   if dtype == .float32 {

@@ -40,7 +40,8 @@ open class LRScheduler {
   /// The rates for epoch `lastEpoch` (already advanced), one per group (PyTorch's `get_lr`).
   /// Subclasses implement it.
   open func computeLrs() -> [Double] {
-    fatalError("\(type(of: self)): LRScheduler.computeLrs() is not implemented; override it in the subclass")
+    fatalError(
+      "\(type(of: self)): LRScheduler.computeLrs() is not implemented; override it in the subclass")
   }
 
   /// Each group's current rate.
@@ -57,7 +58,10 @@ open class LRScheduler {
     lastEpoch += 1
     let values = computeLrs()
     guard values.count == optimizer.paramGroups.count else {
-      opFailure("\(type(of: self))", "computed \(values.count) learning rates for \(optimizer.paramGroups.count) param groups; was a group added after the scheduler was made?")
+      opFailure(
+        "\(type(of: self))",
+        "computed \(values.count) learning rates for \(optimizer.paramGroups.count) param groups; was a group added after the scheduler was made?"
+      )
     }
     for (index, lr) in values.enumerated() { optimizer.paramGroups[index].lr = lr }
     lastLrs = currentLrs
@@ -68,7 +72,8 @@ open class LRScheduler {
 
   /// The progress counters (`state_dict()`); the hyper-parameters are the initialiser's.
   public func stateDict() -> SchedulerStateDict {
-    SchedulerStateDict(lastEpoch: lastEpoch, stepCount: stepCount, baseLrs: baseLrs, lastLr: lastLrs)
+    SchedulerStateDict(
+      lastEpoch: lastEpoch, stepCount: stepCount, baseLrs: baseLrs, lastLr: lastLrs)
   }
 
   /// Restores the counters saved by `stateDict()` (`load_state_dict`). Does not change the
@@ -103,7 +108,8 @@ public struct SchedulerStateDict: Equatable, Sendable {
 
   /// A state dict from its parts.
   public init(
-    lastEpoch: Int, stepCount: Int, baseLrs: [Double], lastLr: [Double], values: [String: Double] = [:]
+    lastEpoch: Int, stepCount: Int, baseLrs: [Double], lastLr: [Double],
+    values: [String: Double] = [:]
   ) {
     self.lastEpoch = lastEpoch
     self.stepCount = stepCount

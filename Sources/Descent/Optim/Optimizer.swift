@@ -49,18 +49,31 @@ open class Optimizer {
     var seen = Set<ObjectIdentifier>()
     for other in paramGroups { for p in other.params { seen.insert(ObjectIdentifier(p)) } }
     for (position, p) in group.params.enumerated() {
-      let which = "parameter \(position) of param group \(index) (shape \(shapeText(p.shape)), \(p.dtype))"
+      let which =
+        "parameter \(position) of param group \(index) (shape \(shapeText(p.shape)), \(p.dtype))"
       if !p.dtype.isFloatingPoint {
-        opFailure(typeName, "optimizer can only optimize Tensors of floating point dtype, but \(which) is not. Convert it with to(.float32) before making it a parameter.")
+        opFailure(
+          typeName,
+          "optimizer can only optimize Tensors of floating point dtype, but \(which) is not. Convert it with to(.float32) before making it a parameter."
+        )
       }
       if !p.isLeaf {
-        opFailure(typeName, "can't optimize a non-leaf Tensor: \(which) was made by \(p.gradFn!.name). Optimize the leaf it came from, or detach() it and set requiresGrad.")
+        opFailure(
+          typeName,
+          "can't optimize a non-leaf Tensor: \(which) was made by \(p.gradFn!.name). Optimize the leaf it came from, or detach() it and set requiresGrad."
+        )
       }
       if !p.requiresGrad {
-        opFailure(typeName, "optimizer can only optimize Tensors that require grad, but \(which) does not. Set requiresGrad = true on it, or leave it out.")
+        opFailure(
+          typeName,
+          "optimizer can only optimize Tensors that require grad, but \(which) does not. Set requiresGrad = true on it, or leave it out."
+        )
       }
       if !seen.insert(ObjectIdentifier(p)).inserted {
-        opFailure(typeName, "some parameters appear more than once in the param groups: \(which) was already given. Pass each tensor once.")
+        opFailure(
+          typeName,
+          "some parameters appear more than once in the param groups: \(which) was already given. Pass each tensor once."
+        )
       }
     }
     if let problem = validate(group.options) {
@@ -74,8 +87,12 @@ open class Optimizer {
   open func validate(_ options: HyperParameters) -> String? {
     if let lr = options.lr, !(lr >= 0) { return "Invalid learning rate: \(lr)" }
     if let eps = options.eps, !(eps >= 0) { return "Invalid epsilon value: \(eps)" }
-    if let decay = options.weightDecay, !(decay >= 0) { return "Invalid weight_decay value: \(decay)" }
-    if let momentum = options.momentum, !(momentum >= 0) { return "Invalid momentum value: \(momentum)" }
+    if let decay = options.weightDecay, !(decay >= 0) {
+      return "Invalid weight_decay value: \(decay)"
+    }
+    if let momentum = options.momentum, !(momentum >= 0) {
+      return "Invalid momentum value: \(momentum)"
+    }
     return nil
   }
 
@@ -124,7 +141,10 @@ open class Optimizer {
     for p in group.params {
       guard let grad = p.grad else { continue }
       guard grad.shape == p.shape else {
-        opFailure(typeName, "the gradient of a parameter of shape \(shapeText(p.shape)) has shape \(shapeText(grad.shape)); a gradient must have its parameter's shape")
+        opFailure(
+          typeName,
+          "the gradient of a parameter of shape \(shapeText(p.shape)) has shape \(shapeText(grad.shape)); a gradient must have its parameter's shape"
+        )
       }
       update(p, grad, state(for: p))
     }

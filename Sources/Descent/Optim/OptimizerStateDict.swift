@@ -47,15 +47,18 @@ public enum OptimizerStateError: Error, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .groupCount(let expected, let found):
-      return "loaded state dict has a different number of parameter groups (\(found), the optimizer has \(expected))"
+      return
+        "loaded state dict has a different number of parameter groups (\(found), the optimizer has \(expected))"
     case .groupSize(let group, let expected, let found):
-      return "loaded state dict contains a parameter group that doesn't match the size of optimizer's group (group \(group): \(found) parameters, the optimizer's has \(expected))"
+      return
+        "loaded state dict contains a parameter group that doesn't match the size of optimizer's group (group \(group): \(found) parameters, the optimizer's has \(expected))"
     case .unknownParameter(let id):
       return "loaded state dict has state for parameter id \(id), which no parameter group lists"
     case .missingState(let id, let key):
       return "loaded state dict lacks '\(key)' in the state of parameter \(id)"
     case .stateShape(let id, let key, let expected, let found):
-      return "size mismatch for state '\(key)' of parameter \(id): copying a tensor with shape \(shapeText(found)) from checkpoint, the parameter's shape is \(shapeText(expected))"
+      return
+        "size mismatch for state '\(key)' of parameter \(id): copying a tensor with shape \(shapeText(found)) from checkpoint, the parameter's shape is \(shapeText(expected))"
     case .invalidOptions(let group, let message):
       return "loaded state dict has invalid hyper-parameters in group \(group): \(message)"
     }
@@ -93,7 +96,8 @@ extension Optimizer {
   /// copied, converted to their parameter's dtype.
   public func loadStateDict(_ dict: OptimizerStateDict) throws {
     guard dict.paramGroups.count == paramGroups.count else {
-      throw OptimizerStateError.groupCount(expected: paramGroups.count, found: dict.paramGroups.count)
+      throw OptimizerStateError.groupCount(
+        expected: paramGroups.count, found: dict.paramGroups.count)
     }
     var paramsByID: [Int: Tensor] = [:]
     for (index, (group, saved)) in zip(paramGroups, dict.paramGroups).enumerated() {
@@ -120,12 +124,14 @@ extension Optimizer {
         for (key, tensor) in entry {
           if key == "step" {
             guard tensor.count == 1 else {
-              throw OptimizerStateError.stateShape(id: id, key: key, expected: [], found: tensor.shape)
+              throw OptimizerStateError.stateShape(
+                id: id, key: key, expected: [], found: tensor.shape)
             }
             restored.step = tensor.item()
           } else {
             guard tensor.shape == p.shape else {
-              throw OptimizerStateError.stateShape(id: id, key: key, expected: p.shape, found: tensor.shape)
+              throw OptimizerStateError.stateShape(
+                id: id, key: key, expected: p.shape, found: tensor.shape)
             }
             restored[key] = tensor.converted(to: p.dtype).copyData()
           }
@@ -136,7 +142,9 @@ extension Optimizer {
     if let stray = dict.state.keys.sorted().first(where: { paramsByID[$0] == nil }) {
       throw OptimizerStateError.unknownParameter(id: stray)
     }
-    for index in paramGroups.indices { paramGroups[index].options = dict.paramGroups[index].options }
+    for index in paramGroups.indices {
+      paramGroups[index].options = dict.paramGroups[index].options
+    }
     state = loaded
   }
 }

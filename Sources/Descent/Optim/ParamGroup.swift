@@ -137,7 +137,10 @@ public struct ParamGroup {
     _ key: KeyPath<HyperParameters, Value?>, _ name: String, op: @autoclosure () -> String
   ) -> Value {
     guard let value = options[keyPath: key] else {
-      opFailure(op(), "param group has no value for '\(name)'; set it (it was set to nil after the group was added)")
+      opFailure(
+        op(),
+        "param group has no value for '\(name)'; set it (it was set to nil after the group was added)"
+      )
     }
     return value
   }

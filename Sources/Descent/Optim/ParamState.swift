@@ -31,7 +31,10 @@ public final class ParamState {
   /// The buffer under `key`; it must exist (the update created it at the first step).
   func buffer(_ key: String) -> Tensor {
     guard let tensor = buffers[key] else {
-      opFailure("step", "optimizer state has no '\(key)' (keys: \(buffers.keys)); was a state dict of another optimizer or configuration loaded?")
+      opFailure(
+        "step",
+        "optimizer state has no '\(key)' (keys: \(buffers.keys)); was a state dict of another optimizer or configuration loaded?"
+      )
     }
     return tensor
   }

@@ -101,7 +101,10 @@ public final class ReduceLROnPlateau {
 
   private func reduceLrs() {
     guard minLrs.count == optimizer.paramGroups.count else {
-      opFailure("ReduceLROnPlateau", "The number of param groups in the optimizer (\(optimizer.paramGroups.count)) differs from the number of min_lrs (\(minLrs.count)); set minLrs to one value per group.")
+      opFailure(
+        "ReduceLROnPlateau",
+        "The number of param groups in the optimizer (\(optimizer.paramGroups.count)) differs from the number of min_lrs (\(minLrs.count)); set minLrs to one value per group."
+      )
     }
     for index in optimizer.paramGroups.indices {
       let old = optimizer.paramGroups[index].lr ?? 0

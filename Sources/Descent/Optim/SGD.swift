@@ -29,7 +29,8 @@ public final class SGD: Optimizer {
   public override func validate(_ options: HyperParameters) -> String? {
     if let problem = super.validate(options) { return problem }
     if options.nesterov == true && ((options.momentum ?? 0) <= 0 || options.dampening != 0) {
-      return "Nesterov momentum requires a momentum and zero dampening (momentum \(options.momentum ?? 0), dampening \(options.dampening ?? 0))"
+      return
+        "Nesterov momentum requires a momentum and zero dampening (momentum \(options.momentum ?? 0), dampening \(options.dampening ?? 0))"
     }
     return nil
   }

@@ -93,7 +93,8 @@ public final class CosineAnnealingLR: LRScheduler {
         lr + (base - etaMin) * (1 - Double.cos(Double.pi / period)) / 2
       }
     }
-    let ratio = (1 + Double.cos(Double.pi * t / period)) / (1 + Double.cos(Double.pi * (t - 1) / period))
+    let ratio =
+      (1 + Double.cos(Double.pi * t / period)) / (1 + Double.cos(Double.pi * (t - 1) / period))
     return currentLrs.map { ratio * ($0 - etaMin) + etaMin }
   }
 }
@@ -110,13 +111,19 @@ public final class LinearLR: LRScheduler {
 
   /// Scales `optimizer`'s rates from `startFactor` to `endFactor` times their base.
   public init(
-    _ optimizer: Optimizer, startFactor: Double = 1.0 / 3, endFactor: Double = 1, totalIters: Int = 5
+    _ optimizer: Optimizer, startFactor: Double = 1.0 / 3, endFactor: Double = 1,
+    totalIters: Int = 5
   ) {
     if !(startFactor > 0 && startFactor <= 1) {
-      opFailure("LinearLR", "Starting multiplicative factor expected to be greater than 0 and less or equal to 1, got \(startFactor).")
+      opFailure(
+        "LinearLR",
+        "Starting multiplicative factor expected to be greater than 0 and less or equal to 1, got \(startFactor)."
+      )
     }
     if !(endFactor >= 0 && endFactor <= 1) {
-      opFailure("LinearLR", "Ending multiplicative factor expected to be between 0 and 1, got \(endFactor).")
+      opFailure(
+        "LinearLR", "Ending multiplicative factor expected to be between 0 and 1, got \(endFactor)."
+      )
     }
     self.startFactor = startFactor
     self.endFactor = endFactor
@@ -146,7 +153,9 @@ public final class LambdaLR: LRScheduler {
   /// One function per group.
   public init(_ optimizer: Optimizer, lrLambdas: [(Int) -> Double]) {
     if lrLambdas.count != optimizer.paramGroups.count {
-      opFailure("LambdaLR", "Expected \(optimizer.paramGroups.count) lr_lambdas, but got \(lrLambdas.count)")
+      opFailure(
+        "LambdaLR", "Expected \(optimizer.paramGroups.count) lr_lambdas, but got \(lrLambdas.count)"
+      )
     }
     self.lambdas = lrLambdas
     super.init(optimizer)

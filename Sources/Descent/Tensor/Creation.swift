@@ -1,8 +1,7 @@
 /// Tensors made from Swift values and by the factory functions (`zeros`, `arange`, …).
 extension Tensor {
   /// A tensor from flat values and a shape; stops when the count does not fit the shape.
-  public convenience init<T: TensorScalar>(shape: [Int], scalars: [T], requiresGrad: Bool = false)
-  {
+  public convenience init<T: TensorScalar>(shape: [Int], scalars: [T], requiresGrad: Bool = false) {
     for size in shape where size < 0 {
       opFailure("Tensor(shape:scalars:)", "negative dimension \(size) in shape \(shapeText(shape))")
     }
@@ -35,8 +34,7 @@ extension Tensor {
   }
 
   /// A 1-d tensor, float32 by default as in PyTorch: `Tensor([1, 2, 3])`.
-  public convenience init(_ values: [Double], dtype: DType = .float32, requiresGrad: Bool = false)
-  {
+  public convenience init(_ values: [Double], dtype: DType = .float32, requiresGrad: Bool = false) {
     self.init(shape: [values.count], scalars: values, dtype: dtype)
     if requiresGrad { self.requiresGrad = true }
   }
@@ -160,7 +158,9 @@ extension Tensor {
   public static func linspace(
     _ start: Double, _ end: Double, count: Int, dtype: DType = .float32
   ) -> Tensor {
-    guard count >= 0 else { opFailure("linspace", "number of steps must be non-negative (got \(count))") }
+    guard count >= 0 else {
+      opFailure("linspace", "number of steps must be non-negative (got \(count))")
+    }
     if count == 1 { return Tensor(shape: [1], scalars: [start], dtype: dtype) }
     // PyTorch fills the first half from the start and the second half from the end, so the
     // last value is exactly `end`, in the tensor's own precision with fused multiply-adds:

@@ -65,7 +65,11 @@ extension Int64: TensorScalar {
   public static var dtype: DType { .int64 }
   @inline(__always) public init(fromDouble value: Double) {
     // Like a C cast but without trapping: NaN and out-of-range values saturate.
-    if value.isNaN { self = 0 } else if value >= 9.2233720368547758e18 { self = .max } else if value
+    if value.isNaN {
+      self = 0
+    } else if value >= 9.2233720368547758e18 {
+      self = .max
+    } else if value
       <= -9.2233720368547758e18
     {
       self = .min

@@ -10,4 +10,6 @@ func opFailure(_ op: String, _ message: String, file: StaticString = #file, line
 }
 
 /// Shape as PyTorch prints it in messages: `[3, 4]`.
-func shapeText(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
+func shapeText(_ shape: [Int]) -> String {
+  "[" + shape.map(String.init).joined(separator: ", ") + "]"
+}
