@@ -5,7 +5,8 @@ import Foundation
 // descent-bench: the workloads of shared/bench, printing the same `RESULT name=… threads=…
 // value=… unit=…` lines so that the two can be compared side by side.
 //
-// Usage: descent-bench [linreg] [gemm] [io] [--threads N]   (no workload names: all of them)
+// Usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [--threads N]
+// (no workload names: all of them)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 var threads = 1
@@ -21,9 +22,9 @@ while index < arguments.count {
   if argument.hasPrefix("--threads="), let n = Int(argument.dropFirst("--threads=".count)) {
     threads = n
   } else if argument == "-h" || argument == "--help" {
-    print("usage: descent-bench [linreg] [gemm] [io] [--threads N]")
+    print("usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [--threads N]")
     exit(0)
-  } else if ["linreg", "gemm", "io"].contains(argument) {
+  } else if ["linreg", "gemm", "io", "mlp", "heightweight"].contains(argument) {
     workloads.append(argument)
   } else {
     FileHandle.standardError.write(
@@ -32,7 +33,7 @@ while index < arguments.count {
   }
   index += 1
 }
-if workloads.isEmpty { workloads = ["linreg", "gemm", "io"] }
+if workloads.isEmpty { workloads = ["linreg", "gemm", "io", "heightweight", "mlp"] }
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
@@ -168,3 +169,5 @@ if workloads.contains("gemm") {
 }
 
 if workloads.contains("io") { runIOBenchmarks() }
+if workloads.contains("heightweight") { runHeightWeightBenchmark() }
+if workloads.contains("mlp") { runMLPBenchmark() }

@@ -70,12 +70,15 @@ private func runBackward(
   defer { for node in order { node.isVisited = false } }
   root.pendingGradient = gradient
   for node in order {
-    guard let incoming = node.pendingGradient else { continue }
-    node.pendingGradient = nil
     if node.isAccumulateGrad {
-      node.variable?.accumulateGradient(incoming)
+      // Moved out of the node, so that a gradient nothing else holds can become `grad`.
+      var moved = node.pendingGradient
+      node.pendingGradient = nil
+      node.variable?.accumulateGradient(moving: &moved)
       continue
     }
+    guard let incoming = node.pendingGradient else { continue }
+    node.pendingGradient = nil
     guard let backward = node.backwardFunction else {
       for rest in order { rest.pendingGradient = nil }
       opFailure(
@@ -98,6 +101,40 @@ private func runBackward(
 }
 
 extension Tensor {
+  /// `accumulateGradient` of the gradient in `slot`, which it empties. The first gradient's
+  /// memory becomes `grad` without a copy when nothing else refers to it: a fresh, dense
+  /// result that no other tensor (view, detached alias, another leaf's gradient) shares. Any
+  /// doubt — another reference, a view, an offset, spare bytes — takes the copying path.
+  func accumulateGradient(moving slot: inout Tensor?) {
+    guard slot != nil else { return }
+    var storage = wholeStorage(of: slot!)
+    guard storage != nil else {
+      let gradient = slot!
+      slot = nil
+      accumulateGradient(gradient)
+      return
+    }
+    slot = nil  // the tensor goes; its storage stays, referenced here and wherever else
+    let strides = Tensor.contiguousStrides(shape)
+    if isKnownUniquelyReferenced(&storage) {
+      storage!.version = 0  // as for a copy
+      grad = Tensor(storage: storage!, shape: shape, strides: strides, dtype: dtype)
+    } else {
+      grad = Tensor(storage: storage!, shape: shape, strides: strides, dtype: dtype).copyData()
+    }
+  }
+
+  /// The storage of `gradient` when it could become this tensor's first `grad` as it is:
+  /// exactly this tensor's shape and dtype, dense from offset 0 over all of its storage, not
+  /// a view and not in a graph.
+  private func wholeStorage(of gradient: Tensor) -> Storage? {
+    let whole =
+      grad == nil && gradient.dtype == dtype && gradient.shape == shape
+      && gradient.isContiguous && gradient.storageOffset == 0 && gradient.viewBase == nil
+      && gradient.gradFn == nil && gradient.storage.byteCount == count * dtype.itemSize
+    return whole ? gradient.storage : nil
+  }
+
   /// Adds `gradient` into `grad`. The first gradient is copied, so that `grad` never aliases a
   /// tensor that backward handed to several leaves.
   func accumulateGradient(_ gradient: Tensor) {

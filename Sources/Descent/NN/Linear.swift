@@ -22,7 +22,7 @@ public func linear(_ input: Tensor, _ weight: Tensor, _ bias: Tensor? = nil) -> 
     return out.reshaped(Array(input.shape.dropLast()) + [weight.shape[0]])
   }
   let out = noGrad { input.matmul(weight.T) }
-  if let bias { out.addInPlace(bias) }
+  if let bias { addRows(out, bias) }
   var inputs = [input, weight]
   if let bias { inputs.append(bias) }
   let savedInput = SavedTensor(input, op: "AddmmBackward0")
@@ -36,6 +36,27 @@ public func linear(_ input: Tensor, _ weight: Tensor, _ bias: Tensor? = nil) -> 
     return grads
   }
   return out
+}
+
+/// `out[i, j] += bias[j]` for a fresh [rows, n] result: a direct row loop for dense float
+/// tensors of one dtype, else the broadcasting in-place add.
+private func addRows(_ out: Tensor, _ bias: Tensor) {
+  func run<T: FloatScalar>(_: T.Type) {
+    let (target, source) = (out.pointer(T.self), UnsafePointer(bias.pointer(T.self)))
+    let n = bias.count
+    for row in 0..<out.shape[0] {
+      let line = target + row * n
+      for j in 0..<n { line[j] = line[j] + source[j] }
+    }
+  }
+  guard out.isContiguous, bias.isContiguous, out.dtype == bias.dtype, out.rank == 2,
+    out.shape[1] == bias.count
+  else { return out.addInPlace(bias) }
+  switch out.dtype {
+  case .float32: run(Float.self)
+  case .float64: run(Double.self)
+  default: out.addInPlace(bias)
+  }
 }
 
 /// A fully connected layer, `torch.nn.Linear`: weight `[out, in]` and bias `[out]`, both from

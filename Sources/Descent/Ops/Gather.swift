@@ -29,6 +29,13 @@ extension Tensor {
     func run<T: NumericScalar>(_: T.Type) {
       let from = source.pointer(T.self)
       let to = target.pointer(T.self)
+      if !add {
+        // Whole blocks (rows of an index_select over dim 0): one memcpy each.
+        for (destination, origin) in pairs {
+          (to + destination * inner).update(from: from + origin * inner, count: inner)
+        }
+        return
+      }
       for (destination, origin) in pairs {
         for i in 0..<inner {
           to[destination * inner + i] =

@@ -110,8 +110,21 @@ extension Tensor {
   public func relu() -> Tensor {
     let out = signedMap(self, ReluKernel.self)
     let result = SavedTensor(out, op: "ReluBackward0")
-    record("ReluBackward0", out, self) { g in g * result.value.gt(0).converted(to: g.dtype) }
+    record("ReluBackward0", out, self) { g in Tensor.reluBackward(g, result.value) }
     return out
+  }
+
+  /// g · (y > 0), in one pass when both are float tensors of one dtype (the same products as
+  /// the mask multiplied in, so −0 and NaN come out as they would).
+  private static func reluBackward(_ g: Tensor, _ y: Tensor) -> Tensor {
+    switch (g.dtype, y.dtype) {
+    case (.float32, .float32):
+      return mapBinary(g, y, Float.self, Float.self, op: "mul") { g, y in g * (y > 0 ? 1 : 0) }
+    case (.float64, .float64):
+      return mapBinary(g, y, Double.self, Double.self, op: "mul") { g, y in g * (y > 0 ? 1 : 0) }
+    default:
+      return g * y.gt(0).converted(to: g.dtype)
+    }
   }
 
   /// Limits every element to `[min, max]` (`clamp`); either bound may be nil. The gradient

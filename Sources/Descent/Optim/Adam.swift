@@ -118,12 +118,80 @@ func adamUpdate(_ p: Tensor, _ grad: Tensor, _ state: ParamState, _ h: AdamHyper
     grad, p, state, maximize: h.maximize, weightDecay: h.decoupled ? 0 : h.weightDecay)
   let m = state.buffer("exp_avg")
   let v = state.buffer("exp_avg_sq")
-  m.lerp_(g, weight: 1 - h.beta1)
-  v.mul_(h.beta2).addcmul_(g, g, value: 1 - h.beta2)
   let stepSize = h.lr / (1 - Double.pow(h.beta1, t))
   let biasCorrection2Sqrt = Double.pow(1 - Double.pow(h.beta2, t), 0.5)
+  let maxSecond = h.amsgrad ? state.buffer("max_exp_avg_sq") : nil
+  if fusedAdamUpdate(p, g, m, v, maxSecond, h, stepSize, biasCorrection2Sqrt) { return }
+  m.lerp_(g, weight: 1 - h.beta1)
+  v.mul_(h.beta2).addcmul_(g, g, value: 1 - h.beta2)
   let second = h.amsgrad ? state.buffer("max_exp_avg_sq").maximum_(v) : v
   let denominator = state.denominatorScratch(like: p).copy_(second).sqrt_()
     .div_(biasCorrection2Sqrt).add_(h.eps)
   p.addcdiv_(m, denominator, value: -stepSize)
+}
+
+/// The same Adam step in one pass over memory, when every tensor is a contiguous float tensor
+/// of the parameter's dtype and size with storage of its own (the gradient included): each
+/// element goes through the very kernels of `lerp_`, `mul_`, `addcmul_`, `maximum_`, `sqrt_`,
+/// `div_`, `add_` and `addcdiv_` in the same order, so the result is bit-identical to the
+/// unfused sequence, without its seven passes. Returns false (having done nothing) otherwise.
+private func fusedAdamUpdate(
+  _ p: Tensor, _ g: Tensor, _ m: Tensor, _ v: Tensor, _ maxSecond: Tensor?,
+  _ h: AdamHyperParameters, _ stepSize: Double, _ biasCorrection2Sqrt: Double
+) -> Bool {
+  guard !GradMode.isEnabled else { return false }
+  let n = p.count
+  var tensors = [p, g, m, v]
+  if let maxSecond { tensors.append(maxSecond) }
+  for (i, t) in tensors.enumerated() {
+    guard t.dtype == p.dtype, t.dtype.isFloatingPoint, t.isContiguous, t.count == n else {
+      return false
+    }
+    for other in tensors[..<i] where other.storage === t.storage { return false }
+  }
+  func run<T: FloatScalar>(_: T.Type, _ convert: (Double) -> T) {
+    let (x, grad) = (p.pointer(T.self), UnsafePointer(g.pointer(T.self)))
+    let (first, second) = (m.pointer(T.self), v.pointer(T.self))
+    let peak = maxSecond?.pointer(T.self)
+    let weight1 = convert(1 - h.beta1)
+    let (beta2, weight2) = (convert(h.beta2), convert(1 - h.beta2))
+    let (correction, eps, step) = (convert(biasCorrection2Sqrt), convert(h.eps), convert(-stepSize))
+    if peak == nil && Swift.abs(weight1) < 0.5 {
+      // The common case, written out without the per-element branches of the loop below so
+      // that it vectorises. On Linux `squareRoot()` keeps a scalar call that sets errno for a
+      // negative input, which stops vectorisation; `magnitude` first removes it. v is never
+      // negative (a sum of products of non-negative factors) unless a loaded state made it so:
+      // then the select gives NaN, as the square root would.
+      for i in 0..<n {
+        let gi = grad[i]
+        let mi = first[i] + weight1 * (gi - first[i])
+        let vi = second[i] * beta2 + weight2 * gi * gi
+        first[i] = mi
+        second[i] = vi
+        let root = vi < 0 ? T.nan : vi.magnitude.squareRoot()
+        x[i] = x[i] + step * mi / (root / correction + eps)
+      }
+      return
+    }
+    for i in 0..<n {
+      let gi = grad[i]
+      let mi = LerpUpdate.apply(first[i], gi, gi, weight1)
+      let scaled = ScaleUpdate.apply(second[i], gi, gi, beta2)
+      let vi = AddcmulUpdate.apply(scaled, gi, gi, weight2)
+      first[i] = mi
+      second[i] = vi
+      var denominator = vi
+      if let peak {
+        denominator = MaximumUpdate.apply(peak[i], vi, vi, 0)
+        peak[i] = denominator
+      }
+      denominator = SqrtUpdate.apply(denominator, denominator, denominator, 0)
+      denominator = DivideByScalarUpdate.apply(denominator, denominator, denominator, correction)
+      denominator = AddScalarUpdate.apply(denominator, denominator, denominator, eps)
+      x[i] = AddcdivUpdate.apply(x[i], mi, denominator, step)
+    }
+  }
+  if p.dtype == .float64 { run(Double.self) { $0 } } else { run(Float.self) { Float($0) } }
+  for t in [p, m, v] + (maxSecond.map { [$0] } ?? []) { t.storage.version += 1 }
+  return true
 }
