@@ -263,6 +263,9 @@ extension ModelFile {
       guard tensor.dtype.isFloatingPoint else {
         throw fail("the tensor \"\(key)\" holds \(tensor.dtype), not floating-point weights")
       }
+      guard tensor.toDoubles().allSatisfy(\.isFinite) else {
+        throw fail("the tensor \"\(key)\" holds NaN or infinite weights; the model is broken")
+      }
     }
     let known = Set(expected.map(\.0))
     if let extra = tensors.keys.first(where: { !known.contains($0) }) {

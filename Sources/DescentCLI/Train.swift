@@ -145,10 +145,18 @@ struct Train: ParsableCommand {
     let featureList = try features.map(parseFeatureList)
     let data = try TrainingData.load(
       path: self.data, target: target, features: featureList, loss: loss)
+    let standardizer = standardize ? Standardizer(fitting: data.rawFeatures) : nil
+    if let standardizer {
+      for (index, name) in data.featureNames.enumerated()
+      where !standardizer.mean[index].isFinite || !standardizer.scale[index].isFinite {
+        throw CLIError(
+          "--standardize: column \"\(name)\" of \(self.data) has values too large to scale (its mean or spread is not a finite number)"
+        )
+      }
+    }
     let modelFile = ModelFile(
       hidden: hiddenSizes, activation: activation ?? .relu, features: data.featureNames,
-      target: target, loss: loss, classes: data.classes,
-      standardizer: standardize ? Standardizer(fitting: data.rawFeatures) : nil)
+      target: target, loss: loss, classes: data.classes, standardizer: standardizer)
     // A bound that keeps a typo such as --hidden 100000,100000 from exhausting memory.
     guard modelFile.parameterCount <= 1 << 28 else {
       throw CLIError(

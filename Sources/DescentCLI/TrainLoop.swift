@@ -33,7 +33,7 @@ struct TrainingLoop {
   func run(epochs: Int, onEpoch: (Int, EpochRecord) -> Void) throws -> [EpochRecord] {
     let rows = inputs.shape[0]
     var history: [EpochRecord] = []
-    history.reserveCapacity(epochs)
+    history.reserveCapacity(Swift.min(epochs, 1 << 16))  // not what a typo may claim
     model.train()
     let fullBatch = batchSize.map { $0 >= rows } ?? true
     let loader = DataLoader(

@@ -39,15 +39,9 @@ enum CLI {
   static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Fixtures/csv")
 
-  /// A file of `shared/data`, which lies beside the repository.
+  /// One of the real data sets the repository ships (Tests/Fixtures/data).
   static func shared(_ name: String) throws -> String {
-    let url = URL(fileURLWithPath: #filePath)
-      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("shared/data/\(name)")
-    try #require(
-      FileManager.default.fileExists(atPath: url.path),
-      "missing \(url.path): shared/ belongs beside the repository")
-    return url.path
+    try CSVSharedDataTests.url(name).path
   }
 
   /// Runs `descent arguments…` (or another `executable`) in `folder`; standard output is a

@@ -117,14 +117,11 @@ struct CSVTensorTests {
 
 @Suite("CSV: the shared data sets")
 struct CSVSharedDataTests {
-  /// shared/ lies beside the repository clone (X/main and X/shared), in CI too.
+  /// One of the real data sets the repository ships (Tests/Fixtures/data).
   static func url(_ name: String) throws -> URL {
-    let url = URL(fileURLWithPath: #filePath)
-      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("shared/data/\(name)")
-    try #require(
-      FileManager.default.fileExists(atPath: url.path),
-      "missing \(url.path): shared/ belongs beside the repository")
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("Fixtures/data/\(name)")
+    try #require(FileManager.default.fileExists(atPath: url.path), "missing \(url.path)")
     return url
   }
 

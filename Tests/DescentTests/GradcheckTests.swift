@@ -86,7 +86,7 @@ func values(_ shape: [Int], _ scalars: [Double]) -> Tensor {
 
   // MARK: + − * / between tensors, with broadcasting
 
-  /// Operand pairs that broadcast in each way the brief lists, and the same shape.
+  /// Operand pairs for each broadcasting pattern ([3, 1] with [1, 4], trailing, 0-d), and equal shapes.
   static let broadcastPairs: [([Int], [Int])] = [
     ([2, 3], [2, 3]), ([3, 1], [1, 4]), ([2, 3, 4], [4]), ([4], [2, 3, 4]), ([], [3]),
     ([3], []), ([2, 1, 3], [4, 1]),

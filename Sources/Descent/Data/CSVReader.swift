@@ -109,6 +109,10 @@ public enum CSVReader {
   ///
   /// Reading (rather than mapping) the file means a file that shrinks meanwhile gives a short
   /// read, not a crash.
+  /// The largest CSV file read into memory: larger input (or a stream that never ends) gets an
+  /// error instead of exhausting memory.
+  static let maxFileBytes = 8 << 30
+
   static func withFileBytes<R>(_ path: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R)
     throws -> R
   {
@@ -120,6 +124,16 @@ public enum CSVReader {
     if (info.st_mode & S_IFMT) == S_IFDIR {
       throw CSVError(.io, "this is a directory, not a CSV file", file: path)
     }
+    if (info.st_mode & S_IFMT) == S_IFCHR {
+      // /dev/zero and friends never end; a CSV file is a regular file or a pipe.
+      throw CSVError(.io, "this is a device, not a CSV file", file: path)
+    }
+    guard Int(info.st_size) <= maxFileBytes else {
+      throw CSVError(
+        .io,
+        "the file is larger than \(maxFileBytes >> 30) GiB, the most Descent reads into memory",
+        file: path)
+    }
     // The size is a hint only (pipes and some special files report 0); the loop grows as needed.
     var capacity = max(Int(info.st_size), 0) + 1
     guard var buffer = malloc(capacity) else {
@@ -129,7 +143,13 @@ public enum CSVReader {
     var count = 0
     while true {
       if count == capacity {
-        capacity *= 2
+        guard capacity < maxFileBytes else {
+          throw CSVError(
+            .io,
+            "the file is larger than \(maxFileBytes >> 30) GiB, the most Descent reads into memory",
+            file: path)
+        }
+        capacity = Swift.min(capacity * 2, maxFileBytes + 1)
         guard let grown = realloc(buffer, capacity) else {
           fatalError("Descent: out of memory reading \(path)")
         }

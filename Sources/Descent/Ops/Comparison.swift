@@ -120,11 +120,14 @@ extension Tensor {
     guard requiresGradFlag || other.requiresGradFlag else { return }
     let tie = eq(other)
     record(name, out, self, other) { [self] g in
-      let half = tie.converted(to: g.dtype) * 0.5
-      let selfShare = prefersSelf.converted(to: g.dtype) + half
-      let otherShare = 1 - selfShare
+      // Selects, not products with a 0/½/1 mask, so that an infinite gradient gives 0 (not
+      // NaN) to the side that was not chosen.
+      let zero = Tensor.zeros([], dtype: g.dtype)
+      let halves = Tensor.where(tie, g * 0.5, zero)
+      let otherWins = prefersSelf.logicalOr(tie).logicalNot()
       return [
-        Tensor.unbroadcast(g * selfShare, to: self), Tensor.unbroadcast(g * otherShare, to: other),
+        Tensor.unbroadcast(Tensor.where(prefersSelf, g, halves), to: self),
+        Tensor.unbroadcast(Tensor.where(otherWins, g, halves), to: other),
       ]
     }
   }

@@ -70,8 +70,9 @@ extension Tensor {
     let result = SavedTensor(out, op: node)
     record(node, out, self) { g in
       // Ties share the gradient evenly, as PyTorch does for the all-element max/min.
-      let mask = input.value.eq(result.value).converted(to: g.dtype)
-      return mask * (g / mask.sum())
+      let mask = input.value.eq(result.value)
+      let share = g / mask.converted(to: g.dtype).sum()
+      return Tensor.where(mask, share, Tensor.zeros([], dtype: g.dtype))
     }
     return out
   }

@@ -72,6 +72,18 @@ func binaryArithmetic<K: BinaryKernel>(
   _ a: Tensor, _ b: Tensor, _: K.Type, op: String, floatResult: Bool = false
 ) -> Tensor {
   var type = resultType(a, b)
+  if type == .bool && !floatResult {
+    // Two bool tensors stay bool, as in PyTorch: + and maximum are "or", * and minimum "and".
+    switch K.self {
+    case is AddKernel.Type, is MaximumKernel.Type: return a.logicalOr(b)
+    case is MultiplyKernel.Type, is MinimumKernel.Type: return a.logicalAnd(b)
+    default:
+      opFailure(
+        op,
+        "Subtraction, the `-` operator, with two bool tensors is not supported (shapes \(shapeText(a.shape)) and \(shapeText(b.shape))). Use logicalXor-style logic or convert with to(.int64) first."
+      )
+    }
+  }
   if type == .bool { type = .int64 }
   if floatResult && !type.isFloatingPoint { type = .float32 }
   let x = a.converted(to: type)

@@ -114,16 +114,21 @@ extension Tensor {
     return out
   }
 
-  /// g · (y > 0), in one pass when both are float tensors of one dtype (the same products as
-  /// the mask multiplied in, so −0 and NaN come out as they would).
+  /// The gradient where the output is not ≤ 0, else 0, in one pass: a select, as PyTorch's
+  /// `threshold_backward`, so an infinite upstream gradient gives 0 (not NaN) where relu
+  /// clipped, and a NaN output lets the gradient through.
   private static func reluBackward(_ g: Tensor, _ y: Tensor) -> Tensor {
-    switch (g.dtype, y.dtype) {
-    case (.float32, .float32):
-      return mapBinary(g, y, Float.self, Float.self, op: "mul") { g, y in g * (y > 0 ? 1 : 0) }
-    case (.float64, .float64):
-      return mapBinary(g, y, Double.self, Double.self, op: "mul") { g, y in g * (y > 0 ? 1 : 0) }
+    let output = y.converted(to: g.dtype)
+    switch g.dtype {
+    case .float32:
+      return mapBinary(g, output, Float.self, Float.self, op: "relu_backward") { g, y in
+        y <= 0 ? 0 : g
+      }
     default:
-      return g * y.gt(0).converted(to: g.dtype)
+      return mapBinary(
+        g.converted(to: .float64), output.converted(to: .float64), Double.self, Double.self,
+        op: "relu_backward"
+      ) { g, y in y <= 0 ? 0 : g }
     }
   }
 
@@ -160,7 +165,8 @@ extension Tensor {
       var mask = Tensor.ones(input.value.shape, dtype: .bool)
       if let lower { mask = mask.logicalAnd(input.value.gt(lower)) }
       if let upper { mask = mask.logicalAnd(input.value.lt(upper)) }
-      return g * mask.converted(to: g.dtype)
+      // A select, not a product: an infinite gradient stays 0 where clamp cut it off.
+      return Tensor.where(mask, g, Tensor.zeros([], dtype: g.dtype))
     }
     return out
   }

@@ -16,7 +16,7 @@ final class Storage: @unchecked Sendable {
   var version = 0
 
   /// Uninitialised memory for `byteCount` bytes (at least one byte is allocated).
-  init(byteCount: Int) {
+  init(byteCount: Int, describing shape: [Int]? = nil) {
     var pointer: UnsafeMutableRawPointer?
     if byteCount <= 256 {
       // Small tensors (scalars, biases) are the per-op overhead of small models: plain malloc
@@ -27,7 +27,8 @@ final class Storage: @unchecked Sendable {
       if posix_memalign(&pointer, 64, byteCount) != 0 { pointer = nil }
     }
     guard let pointer else {
-      fatalError("Descent: out of memory allocating \(byteCount) bytes")
+      let what = shape.map { " for a tensor of shape \(shapeText($0))" } ?? ""
+      fatalError("Descent: out of memory allocating \(byteCount) bytes\(what)")
     }
     self.data = pointer
     self.byteCount = byteCount

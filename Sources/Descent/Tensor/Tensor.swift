@@ -38,8 +38,8 @@ public final class Tensor: @unchecked Sendable {
   /// A contiguous tensor with uninitialised memory. `sharingStrides` may pass the strides of a
   /// contiguous tensor of the same shape, to reuse its array instead of building another.
   init(uninitializedShape shape: [Int], dtype: DType, sharingStrides: [Int]? = nil) {
-    let count = shape.reduce(1, *)
-    self.storage = Storage(byteCount: count * dtype.itemSize)
+    let bytes = Tensor.byteCount(of: shape, dtype: dtype)
+    self.storage = Storage(byteCount: bytes, describing: shape)
     self.shape = shape
     self.strides = sharingStrides ?? Tensor.contiguousStrides(shape)
     self.storageOffset = 0
@@ -47,6 +47,24 @@ public final class Tensor: @unchecked Sendable {
   }
 
   private static let unitStride = [1]
+
+  /// The bytes a contiguous tensor of `shape` needs; a shape whose size overflows stops with
+  /// the shape instead of an arithmetic trap.
+  @inline(__always)
+  static func byteCount(of shape: [Int], dtype: DType) -> Int {
+    var total = dtype.itemSize
+    for size in shape {
+      let (product, overflow) = total.multipliedReportingOverflow(by: size)
+      if overflow || size < 0 {
+        opFailure(
+          "Tensor",
+          "shape \(shapeText(shape)) of \(dtype) has \(size < 0 ? "a negative dimension" : "more elements than memory can hold"); check the sizes passed to the op that made it"
+        )
+      }
+      total = product
+    }
+    return total
+  }
 
   /// Row-major strides for a shape.
   static func contiguousStrides(_ shape: [Int]) -> [Int] {
