@@ -106,7 +106,7 @@ void descent_sgemm(int transA, int transB, long M, long N, long K, float alpha, 
     sscale_c(M, N, beta, C, ldc);
     return;
   }
-  descent_sgemm_blocked(simpl(), transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  descent_sgemm_threaded(simpl(), transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 void descent_dgemm(int transA, int transB, long M, long N, long K, double alpha, const double *A, long lda,
@@ -116,5 +116,5 @@ void descent_dgemm(int transA, int transB, long M, long N, long K, double alpha,
     dscale_c(M, N, beta, C, ldc);
     return;
   }
-  descent_dgemm_blocked(dimpl(), transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  descent_dgemm_threaded(dimpl(), transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }

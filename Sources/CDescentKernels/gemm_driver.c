@@ -6,9 +6,9 @@
 //   jc over N in steps of nc   -- packed B block (kc x nc) lives in L2
 //   ir over the A panels (mr)  -- one A micro-panel (mr x kc) stays in L1 for the whole jr loop
 //   jr over the B panels (nr)  -- B micro-panels stream from L2 through the micro-kernel
-// Different ic blocks, and different jc blocks within one pc step, write disjoint parts of C: a
-// thread pool can later give each worker its own ic / jc range (own workspace), or share the packed
-// blocks and split the ir / jr loops as BLIS does. Everything a block needs is computed from the
+// Different ic blocks, and different jc blocks within one pc step, write disjoint parts of C:
+// gemm_parallel.c gives each pool thread its own tile-aligned row or column slice (own workspace);
+// sharing the packed blocks and splitting the ir / jr loops as BLIS does is the alternative. Everything a block needs is computed from the
 // loop indices, with no state carried between iterations.
 //
 // Packing buffers are cached per thread (64-byte aligned, grown on demand) and freed by a pthread key

@@ -34,6 +34,13 @@ while index < arguments.count {
   index += 1
 }
 if workloads.isEmpty { workloads = ["linreg", "gemm", "io", "heightweight", "mlp"] }
+guard threads >= 1 else {
+  FileHandle.standardError.write(
+    "descent-bench: --threads needs a positive count\n".data(using: .utf8)!)
+  exit(2)
+}
+setNumThreads(threads)
+threads = numThreads
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 

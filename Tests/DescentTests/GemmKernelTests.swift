@@ -9,7 +9,7 @@ import Testing
 #endif
 
 /// Float and Double behind one generic test body.
-private protocol GemmScalar: BinaryFloatingPoint, Sendable {
+protocol GemmScalar: BinaryFloatingPoint, Sendable {
   static var name: String { get }
   static func gemm(
     _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Self,
@@ -43,7 +43,7 @@ extension Double: GemmScalar {
 }
 
 /// Deterministic values in [-1, 1).
-private struct XorShift {
+struct XorShift {
   var state: UInt64
   mutating func next() -> Double {
     state ^= state << 13
@@ -84,10 +84,12 @@ private func checkAll<T: GemmScalar>(_: T.Type, seed: UInt64) -> String? {
   return nil
 }
 
-private func checkOne<T: GemmScalar>(
+/// With `threads` non-empty, C is computed with each of these thread counts in turn (the first one
+/// is the result checked against the naive product) and the others must match it bit for bit.
+func checkOne<T: GemmScalar>(
   _: T.Type, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double, beta: Double,
   pad: Int,
-  rng: inout XorShift
+  rng: inout XorShift, threads: [Int] = []
 ) -> String? {
   // Stored shapes and (padded) row strides.
   let (aRows, aCols) = transA ? (k, m) : (m, k)
@@ -97,14 +99,28 @@ private func checkOne<T: GemmScalar>(
   let b = (0..<max(bRows * ldb, 1)).map { _ in T(rng.next()) }
   // beta == 0 must ignore C entirely, NaNs included; the padding past n must never be written.
   let c0 = (0..<max(m * ldc, 1)).map { _ in beta == 0 ? T.nan : T(rng.next()) }
-  var c = c0
-  a.withUnsafeBufferPointer { ap in
-    b.withUnsafeBufferPointer { bp in
-      c.withUnsafeMutableBufferPointer { cp in
-        T.gemm(
-          transA, transB, m, n, k, T(alpha), ap.baseAddress!, lda, bp.baseAddress!, ldb, T(beta),
-          cp.baseAddress!, ldc)
+  func product() -> [T] {
+    var c = c0
+    a.withUnsafeBufferPointer { ap in
+      b.withUnsafeBufferPointer { bp in
+        c.withUnsafeMutableBufferPointer { cp in
+          T.gemm(
+            transA, transB, m, n, k, T(alpha), ap.baseAddress!, lda, bp.baseAddress!, ldb, T(beta),
+            cp.baseAddress!, ldc)
+        }
       }
+    }
+    return c
+  }
+  if let first = threads.first { descent_set_num_threads(Int32(first)) }
+  let c = product()
+  for count in threads.dropFirst() {
+    descent_set_num_threads(Int32(count))
+    let other = product()
+    if let idx = (0..<c.count).first(where: { !other[$0].bitsEqual(c[$0]) }) {
+      return
+        "\(T.name) transA=\(transA) transB=\(transB) M=\(m) N=\(n) K=\(k): C[\(idx / ldc), \(idx % ldc)] "
+        + "with \(count) threads = \(other[idx]), with \(threads[0]) = \(c[idx])"
     }
   }
   // Reference in Double: op(A) as M x K rows and op(B) as N x K rows, so the dot products below

@@ -22,6 +22,20 @@ const char *descent_gemm_path(void);
 // Process-wide; calls already running keep the path they started with.
 void descent_gemm_force_path(const char *name);
 
+// Threads used by one GEMM call (a persistent pool; see threads.c). The default is 1, or
+// DESCENT_NUM_THREADS when it holds a positive integer (read at the first use of the setting).
+// descent_set_num_threads returns the count now in effect: n clamped to DESCENT_MAX_THREADS, or -1
+// when n < 1 (refused, setting unchanged). Process-wide; safe to call from any thread.
+#define DESCENT_MAX_THREADS 256
+int descent_set_num_threads(int n);
+int descent_get_num_threads(void);
+
+// A GEMM is split across threads only when M * N * K is at least this many multiply-adds (small
+// products finish before a worker wakes up). Set returns the previous value; a value below 0 resets
+// the default. For tests and benchmarks; the split never changes results (bit for bit).
+long descent_gemm_thread_threshold(void);
+long descent_gemm_set_thread_threshold(long threshold);
+
 #ifdef DESCENT_KERNELS_INTERNAL
 // ---------------------------------------------------------------------------------------------
 // Internal to the C target (the .c files define DESCENT_KERNELS_INTERNAL before including this
@@ -80,6 +94,19 @@ void descent_sgemm_blocked(const descent_sgemm_impl *impl, int transA, int trans
 void descent_dgemm_blocked(const descent_dgemm_impl *impl, int transA, int transB, long M, long N, long K,
                            double alpha, const double *A, long lda, const double *B, long ldb, double beta,
                            double *C, long ldc);
+
+// Runs fn(ctx, t) for t in 0..<ntasks on up to descent_get_num_threads() threads, the caller being
+// one of them, and returns when all have finished (threads.c). Tasks must be independent.
+typedef void (*descent_task_fn)(void *ctx, long task);
+void descent_parallel_run(long ntasks, descent_task_fn fn, void *ctx);
+
+// Blocked driver split over the thread pool above the threshold (gemm_parallel.c); same contract.
+void descent_sgemm_threaded(const descent_sgemm_impl *impl, int transA, int transB, long M, long N, long K,
+                            float alpha, const float *A, long lda, const float *B, long ldb, float beta, float *C,
+                            long ldc);
+void descent_dgemm_threaded(const descent_dgemm_impl *impl, int transA, int transB, long M, long N, long K,
+                            double alpha, const double *A, long lda, const double *B, long ldb, double beta,
+                            double *C, long ldc);
 
 // Packing (gemm_pack.c). pack_a: the mc x kc block of op(A) starting at A into ceil(mc/mr) panels of
 // mr x kc; pack_b: the kc x nc block of op(B) starting at B into ceil(nc/nr) panels of kc x nr.
