@@ -211,10 +211,11 @@ struct CSVParser {
         return text.isEmpty ? "Unnamed: \(index)" : text
       }
       if let earlier = firstSeen[name] {
+        let shown = CSVError.quoted(Array(name.utf8))  // a name can be as long as a line
         throw error(
           .duplicateColumn,
-          "columns \(earlier + 1) and \(index + 1) are both named \"\(name)\", so the name would not say which one is meant; rename one",
-          text: name)
+          "columns \(earlier + 1) and \(index + 1) are both named \"\(shown)\", so the name would not say which one is meant; rename one",
+          text: shown)
       }
       firstSeen[name] = index
       names.append(name)

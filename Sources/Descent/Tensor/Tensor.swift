@@ -79,7 +79,9 @@ public final class Tensor: @unchecked Sendable {
     var step = 1
     for axis in stride(from: shape.count - 1, through: 0, by: -1) {
       strides[axis] = step
-      step *= shape[axis]
+      // Wrapping: a shape with a zero dimension has no elements, and the product of the other
+      // dimensions may exceed Int without meaning anything (its strides are never used).
+      step = step &* shape[axis]
     }
     return strides
   }
