@@ -40,7 +40,12 @@ static int resolve(const char *name) {
   return (req == PATH_UNSET || req > best) ? best : req;
 }
 
+// A path forced by descent_gemm_force_path, for the calling thread only: a test that forces a
+// path must not change the kernels (and so the rounding) of other tests running meanwhile.
+static _Thread_local int forced_path = PATH_UNSET;
+
 static int current_path(void) {
+  if (forced_path != PATH_UNSET) return forced_path;
   int p = atomic_load_explicit(&chosen_path, memory_order_relaxed);
   if (p == PATH_UNSET) {
     p = resolve(getenv("DESCENT_CPU"));
@@ -50,8 +55,13 @@ static int current_path(void) {
 }
 
 void descent_gemm_force_path(const char *name) {
-  int p = (name && name[0]) ? resolve(name) : PATH_UNSET;
-  atomic_store_explicit(&chosen_path, p, memory_order_relaxed);
+  if (name && name[0]) {
+    forced_path = resolve(name);
+  } else {
+    // Drop this thread's forced path and detect again (reading DESCENT_CPU again).
+    forced_path = PATH_UNSET;
+    atomic_store_explicit(&chosen_path, PATH_UNSET, memory_order_relaxed);
+  }
 }
 
 const char *descent_gemm_path(void) {

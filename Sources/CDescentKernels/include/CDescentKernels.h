@@ -19,7 +19,8 @@ const char *descent_gemm_path(void);
 // For tests and benchmarks only: force the kernel path ("avx512", "avx2" or "portable"; a path the CPU
 // lacks falls back to the best supported one, as with the DESCENT_CPU environment variable).
 // NULL or "" drops the forced choice; the next call detects again (and reads DESCENT_CPU again).
-// Process-wide; calls already running keep the path they started with.
+// A forced path holds for the calling thread only (its GEMMs, including their worker threads);
+// other threads keep the detected path, so concurrent tests do not change each other's rounding.
 void descent_gemm_force_path(const char *name);
 
 // Threads used by one GEMM call (a persistent pool; see threads.c). The default is 1, or
