@@ -208,6 +208,27 @@ struct FuzzInput: Sendable, CustomTestStringConvertible {
     }
   }
 
+  /// The same file, used after it is read: the fix above makes `Tensor.contiguousStrides` wrap,
+  /// so decoding succeeds, but `Tensor.isContiguous` (Tensor.swift) still multiplies the same
+  /// dimensions with a trapping `*=`, and `dense()` calls it, so `Safetensors.encode`,
+  /// `toArray` and most ops trap on the tensor decoded ("arithmetic overflow" in
+  /// `Tensor.isContiguous`). The safetensors fuzz target's round trip traps on this input.
+  @Test func zeroSizedTensorWithHugeDimensionsRoundTrips() throws {
+    let header = Array(
+      #"{"a":{"dtype":"F32","shape":[0,4611686018427387904,4],"data_offsets":[0,0]}}"#.utf8)
+    let bytes = Data(withUnsafeBytes(of: UInt64(header.count).littleEndian, Array.init) + header)
+    let decoded: StateDict
+    do {
+      decoded = try Safetensors.decode(bytes).tensors
+    } catch let error as SafetensorsError {
+      #expect(error.kind == .invalidShape)
+      return
+    }
+    let again = try Safetensors.decode(try Safetensors.encode(decoded)).tensors
+    #expect(again["a"]?.shape == decoded["a"]?.shape)
+    #expect(again["a"]?.toArray(as: Float.self) == [])
+  }
+
   /// `CSVError.text` is documented as "shortened to ``CSVError/maxQuotedLength`` characters",
   /// but `CSVParser.readHeader` puts a repeated column name in it whole (and in the message), so
   /// a file with two 30 kB names gives a 30 kB `text` and a 30 kB message. Found by review while

@@ -16,13 +16,9 @@
 //   `nonNumeric`; int64 succeeds or throws `notInteger`; training tensors have matching rows.
 //
 // A broken invariant calls `fatalError`, which libFuzzer reports as a crash with the input.
-//
-// Known bugs (see Fuzz/README.md) are stepped around so that fuzzing can go on past them; set
-// FUZZ_KNOWN_BUGS=1 to run into them instead, for instance to check a fix.
 import Descent
 import Foundation
 
-private let stepAroundKnownBugs = ProcessInfo.processInfo.environment["FUZZ_KNOWN_BUGS"] != "1"
 /// FUZZ_VERBOSE=1 prints each read's outcome (for triage: `FuzzCSV FILES…`).
 private let verbose = ProcessInfo.processInfo.environment["FUZZ_VERBOSE"] == "1"
 /// FUZZ_CRASH_ON=TEXT stops on an outcome containing TEXT, so that `-minimize_crash=1` can shrink
@@ -70,9 +66,7 @@ private func check(_ input: Data, _ bytes: [UInt8], delimiter: UInt8) {
     if let line = error.line, line < 1 || line > physicalLines(bytes) {
       fatalError("error at line \(line) of a \(physicalLines(bytes))-line input: \(error)")
     }
-    // Known bug 2: a repeated column name is quoted whole (`text` and the message), however long.
-    let knownBug = stepAroundKnownBugs && error.kind == .duplicateColumn
-    if let text = error.text, text.utf8.count > 4096, !knownBug {
+    if let text = error.text, text.utf8.count > 4096 {
       fatalError(
         "error quotes \(text.utf8.count) bytes of text (kind \(error.kind)); errors shorten what they quote"
       )

@@ -12,8 +12,8 @@
 //
 // A broken invariant calls `fatalError`, which libFuzzer reports as a crash with the input.
 //
-// Known bugs (see Fuzz/README.md) are stepped around so that fuzzing can go on past them; set
-// FUZZ_KNOWN_BUGS=1 to run into them instead, for instance to check a fix.
+// The known bug (see Fuzz/README.md) is stepped around so that fuzzing can go on past it; set
+// FUZZ_KNOWN_BUGS=1 to run into it instead, for instance to check a fix.
 import Descent
 import Foundation
 
@@ -103,8 +103,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 }
 
 /// Known bug 1: a shape with a zero dimension has no elements, so the reader's element-count
-/// check passes, but `Tensor.contiguousStrides` multiplies the dimensions right of the zero
-/// and traps when their product overflows `Int` (`"shape":[0,4611686018427387904,4]`).
+/// check passes, but the dimensions right of the zero may multiply past `Int`
+/// (`"shape":[0,4611686018427387904,4]`). `Tensor.contiguousStrides` trapped on it when the
+/// tensor was made; since it wraps, decoding succeeds, but `Tensor.isContiguous` (so `dense()`,
+/// `toArray`, `Safetensors.encode`) still traps on the tensor decoded.
 /// True when the header (read with Foundation's JSON parser) has such a shape.
 private func hitsZeroSizeStrideOverflow(_ bytes: UnsafeRawBufferPointer) -> Bool {
   guard bytes.count >= 8 else { return false }

@@ -102,7 +102,7 @@ public final class Tensor: @unchecked Sendable {
     var expected = 1
     for axis in stride(from: shape.count - 1, through: 0, by: -1) where shape[axis] != 1 {
       if strides[axis] != expected { return false }
-      expected *= shape[axis]
+      expected = expected &* shape[axis]  // wraps only for shapes with no elements
     }
     return true
   }
