@@ -78,12 +78,7 @@ public func kaimingUniform_(
   _ tensor: Tensor, a: Double = 0, mode: FanMode = .fanIn,
   nonlinearity: Nonlinearity = .leakyRelu(negativeSlope: 0), generator: Generator? = nil
 ) -> Tensor {
-  let gain: Double
-  if case .leakyRelu = nonlinearity {
-    gain = calculateGain(.leakyRelu(negativeSlope: a))
-  } else {
-    gain = calculateGain(nonlinearity)
-  }
+  let gain = kaimingGain(nonlinearity, a: a)
   // The same order of operations as PyTorch, so the bound is the same double.
   let std = gain / Double(fan(tensor, mode)).squareRoot()
   let bound = 3.0.squareRoot() * std
@@ -96,12 +91,7 @@ public func kaimingNormal_(
   _ tensor: Tensor, a: Double = 0, mode: FanMode = .fanIn,
   nonlinearity: Nonlinearity = .leakyRelu(negativeSlope: 0), generator: Generator? = nil
 ) -> Tensor {
-  let gain: Double
-  if case .leakyRelu = nonlinearity {
-    gain = calculateGain(.leakyRelu(negativeSlope: a))
-  } else {
-    gain = calculateGain(nonlinearity)
-  }
+  let gain = kaimingGain(nonlinearity, a: a)
   let std = gain / Double(fan(tensor, mode)).squareRoot()
   return normal_(tensor, mean: 0, std: std, generator: generator)
 }
@@ -126,4 +116,10 @@ public func xavierNormal_(_ tensor: Tensor, gain: Double = 1, generator: Generat
   let fans = calculateFanInAndFanOut(tensor)
   let std = gain * (2.0 / Double(fans.fanIn + fans.fanOut)).squareRoot()
   return normal_(tensor, mean: 0, std: std, generator: generator)
+}
+
+/// The gain Kaiming initialisation uses: a leaky ReLU takes its slope from `a`, as in PyTorch.
+private func kaimingGain(_ nonlinearity: Nonlinearity, a: Double) -> Double {
+  if case .leakyRelu = nonlinearity { return calculateGain(.leakyRelu(negativeSlope: a)) }
+  return calculateGain(nonlinearity)
 }
