@@ -5,7 +5,7 @@ import Foundation
 // descent-bench: the workloads of shared/bench, printing the same `RESULT name=… threads=…
 // value=… unit=…` lines so that the two can be compared side by side.
 //
-// Usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [--threads N]
+// Usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [--threads N]
 // (no workload names: all of them)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -22,9 +22,9 @@ while index < arguments.count {
   if argument.hasPrefix("--threads="), let n = Int(argument.dropFirst("--threads=".count)) {
     threads = n
   } else if argument == "-h" || argument == "--help" {
-    print("usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [--threads N]")
+    print("usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [--threads N]")
     exit(0)
-  } else if ["linreg", "gemm", "io", "mlp", "heightweight"].contains(argument) {
+  } else if ["linreg", "gemm", "io", "mlp", "heightweight", "overhead"].contains(argument) {
     workloads.append(argument)
   } else {
     FileHandle.standardError.write(
@@ -178,3 +178,4 @@ if workloads.contains("gemm") {
 if workloads.contains("io") { runIOBenchmarks() }
 if workloads.contains("heightweight") { runHeightWeightBenchmark() }
 if workloads.contains("mlp") { runMLPBenchmark() }
+if workloads.contains("overhead") { runOverheadBenchmark() }

@@ -40,61 +40,91 @@ extension Tensor {
   }
 }
 
-/// Nodes reachable from `root`, each after every node that feeds it a gradient. Marks nodes
-/// as visited on the nodes themselves (no hashing on the hot path); `runBackward` clears them.
-private func topologicalOrder(from root: Node) -> [Node] {
-  var order: [Node] = []
+/// Nodes reachable from `root`, each before every node that feeds it a gradient, in reverse:
+/// the caller walks the result backwards. Marks nodes as visited on the nodes themselves (no
+/// hashing on the hot path); `runBackward` clears them.
+///
+/// The nodes are handled unretained: every one of them is kept alive by its consumer's edge,
+/// from the root down, and the root by the tensor that backward runs on. Retaining each node
+/// at every step of the walk was the largest single cost of a small model's backward.
+private func reversedTopologicalOrder(from root: Node) -> [Unmanaged<Node>] {
+  var order: [Unmanaged<Node>] = []
+  order.reserveCapacity(32)
   // Iterative post-order DFS: deep graphs (long unrolled loops) must not overflow the stack.
-  var stack: [(node: Node, nextIndex: Int)] = [(root, 0)]
+  var stack: [(node: Unmanaged<Node>, nextIndex: Int)] = []
+  stack.reserveCapacity(32)
+  stack.append((Unmanaged.passUnretained(root), 0))
   root.isVisited = true
-  while !stack.isEmpty {
-    let (node, index) = stack[stack.count - 1]
-    if index < node.nextFunctions.count {
-      stack[stack.count - 1].nextIndex += 1
-      if let next = node.nextFunctions[index], !next.isVisited {
-        next.isVisited = true
-        stack.append((next, 0))
-      }
-    } else {
+  while let (node, index) = stack.last {
+    let next: Unmanaged<Node>?? = node._withUnsafeGuaranteedRef { node in
+      guard index < node.edgeCount else { return nil }
+      return .some(node.edge(index).map { Unmanaged.passUnretained($0) })
+    }
+    guard let next else {
       order.append(node)
       stack.removeLast()
+      continue
+    }
+    stack[stack.count - 1].nextIndex += 1
+    if let next, !next._withUnsafeGuaranteedRef({ $0.isVisited }) {
+      next._withUnsafeGuaranteedRef { $0.isVisited = true }
+      stack.append((next, 0))
     }
   }
-  return order.reversed()
+  return order
+}
+
+/// Adds `gradient` to what `node` will receive.
+@inline(__always)
+private func deliver(_ gradient: Tensor?, to node: Node?) {
+  guard let node, let gradient else { return }
+  if let existing = node.pendingGradient {
+    node.pendingGradient = existing + gradient
+  } else {
+    node.pendingGradient = gradient
+  }
 }
 
 private func runBackward(
   from root: Node, gradient: Tensor, retainGraph: Bool, anomalies: AnomalyRecorder?
 ) {
-  let order = topologicalOrder(from: root)
-  defer { for node in order { node.isVisited = false } }
+  let reversedOrder = reversedTopologicalOrder(from: root)
+  defer { for node in reversedOrder { node._withUnsafeGuaranteedRef { $0.isVisited = false } } }
   root.pendingGradient = gradient
-  for node in order {
+  for unretained in reversedOrder.reversed() {
+    let node = unretained.takeUnretainedValue()
     if node.isAccumulateGrad {
       // Moved out of the node, so that a gradient nothing else holds can become `grad`.
       var moved = node.pendingGradient
       node.pendingGradient = nil
-      node.variable?.accumulateGradient(moving: &moved)
+      node.leaf?.accumulateGradient(moving: &moved)
       continue
     }
     guard let incoming = node.pendingGradient else { continue }
     node.pendingGradient = nil
     guard let backward = node.backwardFunction else {
-      for rest in order { rest.pendingGradient = nil }
+      for rest in reversedOrder { rest._withUnsafeGuaranteedRef { $0.pendingGradient = nil } }
       opFailure(
         "backward",
         "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retainGraph: true if you need to backward through the graph a second time (failed at \(node.name))."
       )
     }
-    let inputGradients = backward(incoming)
-    anomalies?.checkBackward(node.name, incoming, inputGradients)
     if !retainGraph { node.backwardFunction = nil }
-    for (next, gradient) in zip(node.nextFunctions, inputGradients) {
-      guard let next, let gradient else { continue }
-      if let existing = next.pendingGradient {
-        next.pendingGradient = existing + gradient
-      } else {
-        next.pendingGradient = gradient
+    switch backward {
+    case .one(let function):
+      let inputGradient = function(incoming)
+      anomalies?.checkBackward(node.name, incoming, [inputGradient])
+      deliver(inputGradient, to: node.firstEdge)
+    case .two(let function):
+      let (first, second) = function(incoming)
+      anomalies?.checkBackward(node.name, incoming, [first, second])
+      deliver(first, to: node.firstEdge)
+      deliver(second, to: node.secondEdge)
+    case .many(let function):
+      let inputGradients = function(incoming)
+      anomalies?.checkBackward(node.name, incoming, inputGradients)
+      for index in 0..<Swift.min(node.edgeCount, inputGradients.count) {
+        deliver(inputGradients[index], to: node.edge(index))
       }
     }
   }

@@ -106,7 +106,7 @@ func record(
     break
   }
   guard any else { return }
-  out.gradFn = Node(name: name, nextFunctions: inputs.map { $0.gradientEdge }, backward: backward)
+  out.gradFn = Node(name: name, edges: inputs.map { $0.gradientEdge }, backward: .many(backward))
   out.requiresGradFlag = true
   mode.anomalies?.checkForward(name, out, inputs)
 }
@@ -122,9 +122,23 @@ func record(
   let mode = GradMode.state
   guard mode.gradEnabled else { return }
   out.gradFn = Node(
-    name: name, nextFunctions: [a.gradientEdge, b.gradientEdge], backward: backward)
+    name: name, edges: [a.gradientEdge, b.gradientEdge], backward: .many(backward))
   out.requiresGradFlag = true
   mode.anomalies?.checkForward(name, out, [a, b])
+}
+
+/// The two-input form whose backward returns its two gradients as a pair.
+@inline(__always)
+func record(
+  _ name: String, _ out: Tensor, _ a: Tensor, _ b: Tensor,
+  _ backward: @escaping (Tensor) -> (Tensor?, Tensor?)
+) {
+  guard a.requiresGradFlag || b.requiresGradFlag else { return }
+  let mode = GradMode.state
+  guard mode.gradEnabled else { return }
+  out.gradFn = Node(name: name, edges: a.gradientEdge, b.gradientEdge, backward: backward)
+  out.requiresGradFlag = true
+  if let anomalies = mode.anomalies { anomalies.checkForward(name, out, [a, b]) }
 }
 
 /// The one-input form of `record`.
@@ -133,7 +147,7 @@ func record(_ name: String, _ out: Tensor, _ a: Tensor, _ backward: @escaping (T
   guard a.requiresGradFlag else { return }
   let mode = GradMode.state
   guard mode.gradEnabled else { return }
-  out.gradFn = Node(name: name, nextFunctions: [a.gradientEdge]) { [backward($0)] }
+  out.gradFn = Node(name: name, edge: a.gradientEdge, backward: backward)
   out.requiresGradFlag = true
-  mode.anomalies?.checkForward(name, out, [a])
+  if let anomalies = mode.anomalies { anomalies.checkForward(name, out, [a]) }
 }

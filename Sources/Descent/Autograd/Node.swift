@@ -2,57 +2,125 @@
 ///
 /// `nextFunctions` point at the nodes that produced the op's inputs (nil for inputs that need
 /// no gradient). A leaf that requires grad is reached through its `AccumulateGrad` node, which
-/// holds the leaf weakly so the graph never keeps a parameter alive.
+/// does not keep the leaf alive.
 public final class Node: CustomStringConvertible, @unchecked Sendable {
   /// PyTorch's class name for the node: `AddBackward0`, `MeanBackward0`, `AccumulateGrad`.
   public let name: String
   /// The nodes of the op's inputs, in input order.
-  public let nextFunctions: [Node?]
-  /// For `AccumulateGrad`: the leaf it accumulates into.
-  public private(set) weak var variable: Tensor?
+  public var nextFunctions: [Node?] {
+    (0..<edgeCount).map { edge($0) }
+  }
+  /// For `AccumulateGrad`: the leaf it accumulates into, while the leaf lives.
+  public var variable: Tensor? { leaf }
+  /// Held without a reference count, and cleared by the leaf's `deinit`: a `weak` reference
+  /// would give every parameter a side table, which makes each retain and release of it take
+  /// the runtime's slow path (measured: a third of the time of a small `Linear` step).
+  unowned(unsafe) var leaf: Tensor?
+
+  // The first two input edges are stored inline, the rest in an array: almost every op has
+  // one or two inputs, and an array per node was a measurable share of a small step.
+  let firstEdge: Node?
+  let secondEdge: Node?
+  let otherEdges: [Node?]
+  let edgeCount: Int
+  let isAccumulateGrad: Bool
 
   /// Maps the gradient of the op's output to the gradients of its inputs (nil where an input
   /// needs none). Dropped after backward unless the graph is retained.
-  var backwardFunction: ((Tensor) -> [Tensor?])?
+  var backwardFunction: BackwardFunction?
   /// Gradient summed here while a backward pass runs.
   var pendingGradient: Tensor?
   /// Set while a backward pass sorts the graph.
   var isVisited = false
 
-  init(name: String, nextFunctions: [Node?], backward: @escaping (Tensor) -> [Tensor?]) {
+  init(name: String, edges: [Node?], backward: BackwardFunction) {
     self.name = name
-    self.nextFunctions = nextFunctions
+    self.edgeCount = edges.count
+    self.firstEdge = edges.count > 0 ? edges[0] : nil
+    self.secondEdge = edges.count > 1 ? edges[1] : nil
+    self.otherEdges = edges.count > 2 ? Array(edges[2...]) : []
+    self.isAccumulateGrad = false
     self.backwardFunction = backward
+  }
+
+  init(name: String, edge: Node?, backward: @escaping (Tensor) -> Tensor?) {
+    self.name = name
+    self.edgeCount = 1
+    self.firstEdge = edge
+    self.secondEdge = nil
+    self.otherEdges = []
+    self.isAccumulateGrad = false
+    self.backwardFunction = .one(backward)
+  }
+
+  init(
+    name: String, edges first: Node?, _ second: Node?,
+    backward: @escaping (Tensor) -> (Tensor?, Tensor?)
+  ) {
+    self.name = name
+    self.edgeCount = 2
+    self.firstEdge = first
+    self.secondEdge = second
+    self.otherEdges = []
+    self.isAccumulateGrad = false
+    self.backwardFunction = .two(backward)
   }
 
   init(accumulatingInto leaf: Tensor) {
     self.name = "AccumulateGrad"
-    self.nextFunctions = []
-    self.variable = leaf
+    self.edgeCount = 0
+    self.firstEdge = nil
+    self.secondEdge = nil
+    self.otherEdges = []
+    self.isAccumulateGrad = true
+    self.leaf = leaf
     self.backwardFunction = nil
   }
 
-  var isAccumulateGrad: Bool { name == "AccumulateGrad" }
+  /// The node of input `index`.
+  @inline(__always) func edge(_ index: Int) -> Node? {
+    switch index {
+    case 0: return firstEdge
+    case 1: return secondEdge
+    default: return otherEdges[index - 2]
+    }
+  }
 
   /// `<AddBackward0 object>`, as PyTorch's repr shows a node.
   public var description: String { "<\(name) object>" }
 }
 
+/// A node's backward, by the number of gradients it returns: one- and two-input ops return
+/// them without building an array.
+enum BackwardFunction {
+  case one((Tensor) -> Tensor?)
+  case two((Tensor) -> (Tensor?, Tensor?))
+  case many((Tensor) -> [Tensor?])
+}
+
 /// A tensor saved for backward, with the storage version it had, so that an in-place change
 /// made afterwards is caught instead of giving a silently wrong gradient.
 ///
-/// It keeps a detached alias of the tensor (same storage, no `gradFn`), as PyTorch saves the
-/// data rather than the variable: an op that saves its own output (`exp`, `tanh`, `softmax`)
-/// would otherwise form a cycle output → node → closure → output, and a graph that never runs
-/// backward (evaluation without `noGrad`) would never be freed.
+/// An op's inputs are kept as they are. An op's own output (`exp`, `tanh`, `softmax`) is kept
+/// as a detached alias (same storage, no `gradFn`), as PyTorch saves the data rather than the
+/// variable: the output itself would form a cycle output → node → closure → output, and a
+/// graph that never runs backward (evaluation without `noGrad`) would never be freed.
 struct SavedTensor {
   let tensor: Tensor
   let version: Int
   let op: String
 
-  init(_ tensor: Tensor, op: String) {
-    self.tensor = tensor.detach()
-    self.version = tensor.storage.version
+  /// Saves an input of the op.
+  init(_ input: Tensor, op: String) {
+    self.tensor = input
+    self.version = input.storage.version
+    self.op = op
+  }
+
+  /// Saves the op's own output, without its place in the graph.
+  init(output: Tensor, op: String) {
+    self.tensor = output.detach()
+    self.version = output.storage.version
     self.op = op
   }
 

@@ -21,19 +21,34 @@ public func linear(_ input: Tensor, _ weight: Tensor, _ bias: Tensor? = nil) -> 
     let out = linear(rows, weight, bias)
     return out.reshaped(Array(input.shape.dropLast()) + [weight.shape[0]])
   }
-  let out = noGrad { input.matmul(weight.T) }
+  guard input.dtype == weight.dtype, bias.map({ $0.dtype == weight.dtype }) ?? true,
+    weight.dtype.isFloatingPoint
+  else {
+    opFailure(
+      "linear",
+      "expected input, weight and bias of one floating dtype, but got input \(input.dtype), weight \(weight.dtype)\(bias.map { ", bias \($0.dtype)" } ?? "") (shapes \(shapeText(input.shape)) and \(shapeText(weight.shape))). Convert with to(_:)."
+    )
+  }
+  // The transposed weight goes to GEMM as a view of its storage, not as a tensor.
+  let out = product(MatrixView(input), MatrixView(transposeOf: weight))
   if let bias { addRows(out, bias) }
-  var inputs = [input, weight]
-  if let bias { inputs.append(bias) }
+  guard input.requiresGradFlag || weight.requiresGradFlag || bias?.requiresGradFlag == true
+  else { return out }
   let savedInput = SavedTensor(input, op: "AddmmBackward0")
   let savedWeight = SavedTensor(weight, op: "AddmmBackward0")
-  record(bias == nil ? "MmBackward0" : "AddmmBackward0", out, inputs) { g in
+  let backward: (Tensor) -> [Tensor?] = { g in
     var grads: [Tensor?] = [
-      input.requiresGrad ? g.matmul(savedWeight.value) : nil,
-      weight.requiresGrad ? g.T.matmul(savedInput.value) : nil,
+      input.requiresGradFlag ? product(MatrixView(g), MatrixView(savedWeight.value)) : nil,
+      weight.requiresGradFlag
+        ? product(MatrixView(transposeOf: g), MatrixView(savedInput.value)) : nil,
     ]
-    if let bias { grads.append(bias.requiresGrad ? g.sum(dim: 0) : nil) }
+    if let bias { grads.append(bias.requiresGradFlag ? g.sum(dim: 0) : nil) }
     return grads
+  }
+  if let bias {
+    record("AddmmBackward0", out, [input, weight, bias], backward)
+  } else {
+    record("MmBackward0", out, input, weight, backward)
   }
   return out
 }

@@ -13,14 +13,14 @@ extension Tensor {
 
   public static func + (a: Tensor, b: Tensor) -> Tensor {
     let out = binaryArithmetic(a, b, AddKernel.self, op: "add")
-    record("AddBackward0", out, a, b) { g in [unbroadcast(g, to: a), unbroadcast(g, to: b)] }
+    record("AddBackward0", out, a, b) { g in (unbroadcast(g, to: a), unbroadcast(g, to: b)) }
     return out
   }
 
   public static func - (a: Tensor, b: Tensor) -> Tensor {
     let out = binaryArithmetic(a, b, SubtractKernel.self, op: "sub")
     record("SubBackward0", out, a, b) { g in
-      [unbroadcast(g, to: a), b.requiresGradFlag ? unbroadcast(-g, to: b) : nil]
+      (unbroadcast(g, to: a), b.requiresGradFlag ? unbroadcast(-g, to: b) : nil)
     }
     return out
   }
@@ -31,10 +31,10 @@ extension Tensor {
       let savedA = SavedTensor(a, op: "MulBackward0")
       let savedB = SavedTensor(b, op: "MulBackward0")
       record("MulBackward0", out, a, b) { g in
-        [
+        (
           a.requiresGradFlag ? unbroadcast(g * savedB.value, to: a) : nil,
-          b.requiresGradFlag ? unbroadcast(g * savedA.value, to: b) : nil,
-        ]
+          b.requiresGradFlag ? unbroadcast(g * savedA.value, to: b) : nil
+        )
       }
     }
     return out
@@ -48,11 +48,11 @@ extension Tensor {
       let savedB = SavedTensor(b, op: "DivBackward0")
       record("DivBackward0", out, a, b) { g in
         let denominator = savedB.value
-        return [
+        return (
           a.requiresGradFlag ? unbroadcast(g / denominator, to: a) : nil,
           b.requiresGradFlag
-            ? unbroadcast(-g * savedA.value / (denominator * denominator), to: b) : nil,
-        ]
+            ? unbroadcast(-g * savedA.value / (denominator * denominator), to: b) : nil
+        )
       }
     }
     return out

@@ -67,7 +67,7 @@ extension Tensor {
     let flat = reshapedData([count])
     let out = flat.rawExtreme(axis: 0, keepDim: false, largest: largest, op: op).0
     let input = SavedTensor(self, op: node)
-    let result = SavedTensor(out, op: node)
+    let result = SavedTensor(output: out, op: node)
     record(node, out, self) { g in
       // Ties share the gradient evenly, as PyTorch does for the all-element max/min.
       let mask = input.value.eq(result.value)

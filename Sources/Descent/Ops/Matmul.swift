@@ -4,15 +4,43 @@ import CDescentKernels
 /// dimensions, on the C GEMM kernels. Transposed views go to GEMM as they are (its packing
 /// reads them), so `x.matmul(w.T)` never copies.
 
-/// A 2-D view GEMM can read directly: row-major (`trans == 0`) or a transposed row-major block.
+/// A 2-D operand as GEMM sees it: a tensor's storage with two sizes and two steps, possibly
+/// transposed, with no tensor made for the transpose.
+struct MatrixView {
+  let tensor: Tensor
+  let rows: Int
+  let columns: Int
+  let rowStride: Int
+  let columnStride: Int
+
+  /// The matrix `matrix` (2-D).
+  @inline(__always) init(_ matrix: Tensor) {
+    tensor = matrix
+    (rows, columns) = (matrix.shape[0], matrix.shape[1])
+    (rowStride, columnStride) = (matrix.strides[0], matrix.strides[1])
+  }
+
+  /// The transpose of `matrix` (2-D), as `matrix.T` would view it.
+  @inline(__always) init(transposeOf matrix: Tensor) {
+    tensor = matrix
+    (rows, columns) = (matrix.shape[1], matrix.shape[0])
+    (rowStride, columnStride) = (matrix.strides[1], matrix.strides[0])
+  }
+
+  @inline(__always) func pointer<T>(_: T.Type) -> UnsafeMutablePointer<T> {
+    tensor.pointer(T.self)
+  }
+}
+
+/// A matrix GEMM can read directly: row-major (`trans == 0`) or a transposed row-major block.
 private struct MatrixOperand {
   let tensor: Tensor
   let trans: Int32
   let leading: Int
 
-  init(_ matrix: Tensor) {
-    let (rows, columns) = (matrix.shape[0], matrix.shape[1])
-    let (rowStride, columnStride) = (matrix.strides[0], matrix.strides[1])
+  init(_ matrix: MatrixView) {
+    let (rows, columns) = (matrix.rows, matrix.columns)
+    let (rowStride, columnStride) = (matrix.rowStride, matrix.columnStride)
     // GEMM reads rows `leading` elements apart: that needs unit steps along the row and rows
     // that do not overlap. Broadcast (stride 0) and other strided views are copied first.
     let rowMajor =
@@ -20,25 +48,32 @@ private struct MatrixOperand {
     let columnMajor =
       (rows <= 1 || rowStride == 1) && (columns <= 1 || columnStride >= Swift.max(rows, 1))
     if rowMajor {
-      self.init(tensor: matrix, trans: 0, leading: rows <= 1 ? Swift.max(columns, 1) : rowStride)
+      tensor = matrix.tensor
+      trans = 0
+      leading = rows <= 1 ? Swift.max(columns, 1) : rowStride
     } else if columnMajor {
-      self.init(tensor: matrix, trans: 1, leading: columns <= 1 ? Swift.max(rows, 1) : columnStride)
+      tensor = matrix.tensor
+      trans = 1
+      leading = columns <= 1 ? Swift.max(rows, 1) : columnStride
     } else {
-      self.init(tensor: matrix.dense(), trans: 0, leading: Swift.max(columns, 1))
+      tensor = matrix.tensor.aliasing(
+        shape: [rows, columns], strides: [rowStride, columnStride]
+      ).dense()
+      trans = 0
+      leading = Swift.max(columns, 1)
     }
-  }
-
-  private init(tensor: Tensor, trans: Int32, leading: Int) {
-    self.tensor = tensor
-    self.trans = trans
-    self.leading = leading
   }
 }
 
-/// `out[m×n] = a[m×k] · b[k×n]` for 2-D tensors of one dtype, no autograd.
-private func matmul2D(_ a: Tensor, _ b: Tensor, into out: Tensor, outOffset: Int) {
-  let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
+/// `out[m×n] = a[m×k] · b[k×n]` for matrices of one dtype, no autograd.
+func matmul2D(_ a: MatrixView, _ b: MatrixView, into out: Tensor, outOffset: Int = 0) {
+  let (m, k, n) = (a.rows, a.columns, b.columns)
   if m == 0 || n == 0 { return }
+  if k == 0 {
+    let z = out.storage.data + (out.storageOffset + outOffset) * out.dtype.itemSize
+    z.initializeMemory(as: UInt8.self, repeating: 0, count: m * n * out.dtype.itemSize)
+    return
+  }
   if m * n * k <= 512 && out.dtype.isFloatingPoint {
     // Tiny products (a Linear(1, 1) on 30 points) cost more in GEMM's packing than in
     // arithmetic: a direct loop on the strided operands is several times faster.
@@ -46,7 +81,7 @@ private func matmul2D(_ a: Tensor, _ b: Tensor, into out: Tensor, outOffset: Int
       let x = a.pointer(T.self)
       let y = b.pointer(T.self)
       let z = out.pointer(T.self) + outOffset
-      let (ra, ca, rb, cb) = (a.strides[0], a.strides[1], b.strides[0], b.strides[1])
+      let (ra, ca, rb, cb) = (a.rowStride, a.columnStride, b.rowStride, b.columnStride)
       for i in 0..<m {
         for j in 0..<n {
           var total: T = 0
@@ -70,18 +105,27 @@ private func matmul2D(_ a: Tensor, _ b: Tensor, into out: Tensor, outOffset: Int
       left.trans, right.trans, m, n, k, 1, left.tensor.pointer(Double.self), left.leading,
       right.tensor.pointer(Double.self), right.leading, 0, out.pointer(Double.self) + outOffset, n)
   default:
-    // Integer products are rare (no GEMM kernel); a plain loop on dense copies.
-    let x = a.dense().pointer(Int64.self)
-    let y = b.dense().pointer(Int64.self)
+    // Integer products are rare (no GEMM kernel); a plain loop on the strided operands.
+    let x = a.pointer(Int64.self)
+    let y = b.pointer(Int64.self)
     let z = out.pointer(Int64.self) + outOffset
+    let (ra, ca, rb, cb) = (a.rowStride, a.columnStride, b.rowStride, b.columnStride)
     for i in 0..<m {
       for j in 0..<n {
         var total: Int64 = 0
-        for p in 0..<k { total = total &+ x[i * k + p] &* y[p * n + j] }
+        for p in 0..<k { total = total &+ x[i * ra + p * ca] &* y[p * rb + j * cb] }
         z[i * n + j] = total
       }
     }
   }
+}
+
+/// `a · b` for matrices of one floating dtype as a new dense tensor, no autograd: the hot path
+/// of `Linear` and of backward, without `matmul`'s broadcasting bookkeeping.
+func product(_ a: MatrixView, _ b: MatrixView) -> Tensor {
+  let out = Tensor(uninitializedShape: [a.rows, b.columns], dtype: a.tensor.dtype)
+  matmul2D(a, b, into: out)
+  return out
 }
 
 extension Tensor {
@@ -127,7 +171,7 @@ extension Tensor {
     if k == 0 {
       out3.fillStorage(0)
     } else if batch.isEmpty {
-      matmul2D(a, b, into: out3, outOffset: 0)
+      matmul2D(MatrixView(a), MatrixView(b), into: out3, outOffset: 0)
     } else if batches > 0 {
       // Broadcast views of the data only: no graph nodes for these internal steps.
       let ea = a.aliasing(
@@ -146,7 +190,7 @@ extension Tensor {
           shape: [m, k], strides: Array(ea.strides.suffix(2)), offset: offsetA)
         let matrixB = eb.aliasing(
           shape: [k, n], strides: Array(eb.strides.suffix(2)), offset: offsetB)
-        matmul2D(matrixA, matrixB, into: out3, outOffset: index * m * n)
+        matmul2D(MatrixView(matrixA), MatrixView(matrixB), into: out3, outOffset: index * m * n)
       }
     }
     var outShape = batch
@@ -177,7 +221,7 @@ extension Tensor {
         let gradB =
           other.requiresGradFlag
           ? matrixA.transpose(-1, -2).matmul(g3).sumTo(matrixB.shape).reshaped(other.shape) : nil
-        return [gradA, gradB]
+        return (gradA, gradB)
       }
     }
     return out

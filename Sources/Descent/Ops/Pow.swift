@@ -68,7 +68,7 @@ extension Tensor {
     if requiresGradFlag || exponent.requiresGradFlag {
       let savedBase = SavedTensor(self, op: "PowBackward1")
       let savedExponent = SavedTensor(exponent, op: "PowBackward1")
-      let result = SavedTensor(out, op: "PowBackward1")
+      let result = SavedTensor(output: out, op: "PowBackward1")
       record("PowBackward1", out, self, exponent) { [self] g in
         let a = savedBase.value
         let b = savedExponent.value

@@ -10,7 +10,7 @@ extension Tensor {
       let e = shifted.exp()
       return e / sumKeepingDim(e, axis)
     }
-    let result = SavedTensor(out, op: "SoftmaxBackward0")
+    let result = SavedTensor(output: out, op: "SoftmaxBackward0")
     record("SoftmaxBackward0", out, self) { g in
       // dx = y · (g − Σ g·y)
       let y = result.value
@@ -27,7 +27,7 @@ extension Tensor {
       let shifted = self - rawExtremeOrZero(axis)
       return shifted - sumKeepingDim(shifted.exp(), axis).log()
     }
-    let result = SavedTensor(out, op: "LogSoftmaxBackward0")
+    let result = SavedTensor(output: out, op: "LogSoftmaxBackward0")
     record("LogSoftmaxBackward0", out, self) { g in
       // dx = g − softmax · Σ g
       g - result.value.exp() * sumKeepingDim(g, axis)

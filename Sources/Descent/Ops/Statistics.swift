@@ -35,7 +35,7 @@ extension Tensor {
   public func std(dims: [Int] = [], correction: Int = 1, keepDim: Bool = false) -> Tensor {
     let (axes, divisor, centered) = centeredMoments(dims, correction: correction, op: "std")
     let out = noGrad { ((centered * centered).sum(dims: axes, keepDim: keepDim) / divisor).sqrt() }
-    let result = SavedTensor(out, op: "StdBackward0")
+    let result = SavedTensor(output: out, op: "StdBackward0")
     record("StdBackward0", out, self) { g in
       // d std / dx = (x − mean) / ((n − correction) · std)
       let gk = keepDim || axes.isEmpty ? g : g.unsqueezing(axes)

@@ -14,6 +14,10 @@ func broadcastStrides(shape: [Int], strides: [Int], to target: [Int]) -> [Int] {
 /// The shape two operands broadcast to (NumPy rules), or a stop naming the op and both shapes.
 func broadcastShapes(_ a: [Int], _ b: [Int], op: String) -> [Int] {
   if a == b { return a }
+  // The usual case, a bias or a scalar against a batch, returns the larger shape as it is,
+  // without building another array.
+  if fitsWithin(b, a) { return a }
+  if fitsWithin(a, b) { return b }
   let rank = max(a.count, b.count)
   var result = [Int](repeating: 1, count: rank)
   for axis in 0..<rank {
@@ -31,6 +35,17 @@ func broadcastShapes(_ a: [Int], _ b: [Int], op: String) -> [Int] {
     }
   }
   return result
+}
+
+/// True when `small` broadcasts to `large` without changing it.
+@inline(__always)
+private func fitsWithin(_ small: [Int], _ large: [Int]) -> Bool {
+  guard small.count <= large.count else { return false }
+  let shift = large.count - small.count
+  for axis in 0..<small.count where small[axis] != 1 && small[axis] != large[axis + shift] {
+    return false
+  }
+  return true
 }
 
 /// Visits every index of `shape` in row-major order; `body(i, offsetA, offsetB)` gets the linear
@@ -114,10 +129,10 @@ func mapBinary<T: TensorScalar, R: TensorScalar>(
   let n = out.count
   if aDense && bDense && a.count == n && b.count == n {
     for i in 0..<n { target[i] = f(pa[i], pb[i]) }
-  } else if b.count == 1 && aDense && a.count == n {
+  } else if (b.count == 1 || b.isBroadcastScalar) && aDense && a.count == n {
     let scalar = pb[0]
     for i in 0..<n { target[i] = f(pa[i], scalar) }
-  } else if a.count == 1 && bDense && b.count == n {
+  } else if (a.count == 1 || a.isBroadcastScalar) && bDense && b.count == n {
     let scalar = pa[0]
     for i in 0..<n { target[i] = f(scalar, pb[i]) }
   } else {
@@ -131,6 +146,13 @@ func mapBinary<T: TensorScalar, R: TensorScalar>(
 }
 
 extension Tensor {
+  /// True for one value seen at every index (all strides 0), as `expand` makes of a scalar
+  /// gradient: kernels read it as a number.
+  var isBroadcastScalar: Bool {
+    for stride in strides where stride != 0 { return false }
+    return count > 0
+  }
+
   /// This tensor's data as a contiguous tensor of the same dtype: itself when already
   /// contiguous, else a copy. No autograd: kernels use it to read their operands.
   func dense() -> Tensor {

@@ -32,7 +32,7 @@ extension Tensor {
   /// eˣ elementwise.
   public func exp() -> Tensor {
     let out = floatMap(self, ExpKernel.self)
-    let result = SavedTensor(out, op: "ExpBackward0")
+    let result = SavedTensor(output: out, op: "ExpBackward0")
     record("ExpBackward0", out, self) { g in g * result.value }
     return out
   }
@@ -48,7 +48,7 @@ extension Tensor {
   /// Square root elementwise.
   public func sqrt() -> Tensor {
     let out = floatMap(self, SqrtKernel.self)
-    let result = SavedTensor(out, op: "SqrtBackward0")
+    let result = SavedTensor(output: out, op: "SqrtBackward0")
     record("SqrtBackward0", out, self) { g in g / (result.value * 2) }
     return out
   }
@@ -72,7 +72,7 @@ extension Tensor {
   /// Hyperbolic tangent elementwise.
   public func tanh() -> Tensor {
     let out = floatMap(self, TanhKernel.self)
-    let result = SavedTensor(out, op: "TanhBackward0")
+    let result = SavedTensor(output: out, op: "TanhBackward0")
     record("TanhBackward0", out, self) { g in
       let y = result.value
       return g * (1 - y * y)
@@ -83,7 +83,7 @@ extension Tensor {
   /// The logistic function 1 / (1 + e⁻ˣ) elementwise.
   public func sigmoid() -> Tensor {
     let out = floatMap(self, SigmoidKernel.self)
-    let result = SavedTensor(out, op: "SigmoidBackward0")
+    let result = SavedTensor(output: out, op: "SigmoidBackward0")
     record("SigmoidBackward0", out, self) { g in
       let y = result.value
       return g * y * (1 - y)
@@ -109,7 +109,7 @@ extension Tensor {
   /// max(x, 0) elementwise; keeps integer dtypes.
   public func relu() -> Tensor {
     let out = signedMap(self, ReluKernel.self)
-    let result = SavedTensor(out, op: "ReluBackward0")
+    let result = SavedTensor(output: out, op: "ReluBackward0")
     record("ReluBackward0", out, self) { g in Tensor.reluBackward(g, result.value) }
     return out
   }

@@ -35,6 +35,11 @@ public final class Tensor: @unchecked Sendable {
     self.dtype = dtype
   }
 
+  deinit {
+    // The graph may outlive a leaf; its AccumulateGrad node must not reach it afterwards.
+    accumulateNode?.leaf = nil
+  }
+
   /// A contiguous tensor with uninitialised memory. `sharingStrides` may pass the strides of a
   /// contiguous tensor of the same shape, to reuse its array instead of building another.
   init(uninitializedShape shape: [Int], dtype: DType, sharingStrides: [Int]? = nil) {

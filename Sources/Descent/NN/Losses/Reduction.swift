@@ -43,10 +43,10 @@ func recordPointwiseLoss(
   record(name, out, input, target) { g in
     let upstream = reduction == .mean ? g / n : g
     let (dInput, dTarget) = derivatives(wantInput, wantTarget)
-    return [
+    return (
       wantInput ? dInput.map { ($0 * upstream).converted(to: inputType) } : nil,
-      wantTarget ? dTarget.map { ($0 * upstream).converted(to: targetType) } : nil,
-    ]
+      wantTarget ? dTarget.map { ($0 * upstream).converted(to: targetType) } : nil
+    )
   }
   return out
 }
