@@ -76,9 +76,9 @@ private func reversedTopologicalOrder(from root: Node) -> [Unmanaged<Node>] {
 
 /// Adds `gradient` to what `node` will receive.
 @inline(__always)
-private func deliver(_ gradient: Tensor?, to node: Node?) {
+private func deliver(_ gradient: consuming Tensor?, to node: Node?) {
   guard let node, let gradient else { return }
-  if let existing = node.pendingGradient {
+  if let existing = node.pendingGradient.take() {
     node.pendingGradient = existing + gradient
   } else {
     node.pendingGradient = gradient
@@ -92,39 +92,40 @@ private func runBackward(
   defer { for node in reversedOrder { node._withUnsafeGuaranteedRef { $0.isVisited = false } } }
   root.pendingGradient = gradient
   for unretained in reversedOrder.reversed() {
-    let node = unretained.takeUnretainedValue()
-    if node.isAccumulateGrad {
-      // Moved out of the node, so that a gradient nothing else holds can become `grad`.
-      var moved = node.pendingGradient
-      node.pendingGradient = nil
-      node.leaf?.accumulateGradient(moving: &moved)
-      continue
-    }
-    guard let incoming = node.pendingGradient else { continue }
-    node.pendingGradient = nil
-    guard let backward = node.backwardFunction else {
-      for rest in reversedOrder { rest._withUnsafeGuaranteedRef { $0.pendingGradient = nil } }
-      opFailure(
-        "backward",
-        "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retainGraph: true if you need to backward through the graph a second time (failed at \(node.name))."
-      )
-    }
-    if !retainGraph { node.backwardFunction = nil }
-    switch backward {
-    case .one(let function):
-      let inputGradient = function(incoming)
-      anomalies?.checkBackward(node.name, incoming, [inputGradient])
-      deliver(inputGradient, to: node.firstEdge)
-    case .two(let function):
-      let (first, second) = function(incoming)
-      anomalies?.checkBackward(node.name, incoming, [first, second])
-      deliver(first, to: node.firstEdge)
-      deliver(second, to: node.secondEdge)
-    case .many(let function):
-      let inputGradients = function(incoming)
-      anomalies?.checkBackward(node.name, incoming, inputGradients)
-      for index in 0..<Swift.min(node.edgeCount, inputGradients.count) {
-        deliver(inputGradients[index], to: node.edge(index))
+    // Nodes, gradients and closures are moved rather than copied where they can be: each
+    // copy is a retain and a release, and they were most of a small model's backward.
+    unretained._withUnsafeGuaranteedRef { node in
+      if node.isAccumulateGrad {
+        // Moved out of the node, so that a gradient nothing else holds can become `grad`.
+        var moved = node.pendingGradient.take()
+        node.leaf?.accumulateGradient(moving: &moved)
+        return
+      }
+      guard let incoming = node.pendingGradient.take() else { return }
+      let function = retainGraph ? node.backwardFunction : node.backwardFunction.take()
+      guard let function else {
+        for rest in reversedOrder { rest._withUnsafeGuaranteedRef { $0.pendingGradient = nil } }
+        opFailure(
+          "backward",
+          "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retainGraph: true if you need to backward through the graph a second time (failed at \(node.name))."
+        )
+      }
+      switch function {
+      case .one(let backward):
+        let inputGradient = backward(incoming)
+        anomalies?.checkBackward(node.name, incoming, [inputGradient])
+        deliver(inputGradient, to: node.firstEdge)
+      case .two(let backward):
+        let (first, second) = backward(incoming)
+        anomalies?.checkBackward(node.name, incoming, [first, second])
+        deliver(first, to: node.firstEdge)
+        deliver(second, to: node.secondEdge)
+      case .many(let backward):
+        let inputGradients = backward(incoming)
+        anomalies?.checkBackward(node.name, incoming, inputGradients)
+        for index in 0..<Swift.min(node.edgeCount, inputGradients.count) {
+          deliver(inputGradients[index], to: node.edge(index))
+        }
       }
     }
   }

@@ -62,16 +62,17 @@ extension Tensor {
   }
 
   /// Sum over all elements, no autograd, as a 0-d tensor.
-  func rawSumAll(scale: Double = 1) -> Tensor {
+  func rawSumAll(scale: Double = 1, outShape: [Int] = []) -> Tensor {
     let flat = (dtype == .bool ? converted(to: .int64) : self).dense()
     let n = count
     switch flat.dtype {
     case .float32:
-      return sumMiddle(flat, Float.self, outer: 1, n: n, inner: 1, outShape: [], scale: scale)
+      return sumMiddle(flat, Float.self, outer: 1, n: n, inner: 1, outShape: outShape, scale: scale)
     case .float64:
-      return sumMiddle(flat, Double.self, outer: 1, n: n, inner: 1, outShape: [], scale: scale)
+      return sumMiddle(
+        flat, Double.self, outer: 1, n: n, inner: 1, outShape: outShape, scale: scale)
     default:
-      return sumMiddle(flat, Int64.self, outer: 1, n: n, inner: 1, outShape: [], scale: scale)
+      return sumMiddle(flat, Int64.self, outer: 1, n: n, inner: 1, outShape: outShape, scale: scale)
     }
   }
 
@@ -80,6 +81,7 @@ extension Tensor {
     let axes = dims.map { normalizedDim($0, op: op) }
     // A 0-d tensor accepts dim 0 or -1 and has nothing to reduce over.
     if rank == 0 { return [] }
+    if axes.count == 1 { return axes }
     guard Set(axes).count == axes.count else {
       opFailure(op, "dim \(shapeText(dims)) appears multiple times in the list of dims")
     }
@@ -162,7 +164,12 @@ extension Tensor {
     }
     if axes.isEmpty { return reshaped(target) }
     // A broadcast scalar (a bias of shape [1]) is the common case: one pass, no intermediate.
-    if target.reduce(1, *) == 1 { return sum().reshaped(target) }
+    if target.reduce(1, *) == 1 {
+      // Outside the graph (backward reducing a gradient), the sum is made in its final shape,
+      // a fresh tensor rather than a view, so that it can become a `grad` without a copy.
+      if !requiresGradFlag || !GradMode.isEnabled { return rawSumAll(outShape: target) }
+      return sum().reshaped(target)
+    }
     return sum(dims: axes, keepDim: true).reshaped(target)
   }
 

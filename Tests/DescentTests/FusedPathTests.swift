@@ -1,0 +1,64 @@
+import Testing
+
+@testable import Descent
+
+// The fused fast paths of the training step against the general ops they stand for: the
+// results must agree bit for bit, not only within a tolerance, because the fused paths claim
+// to do the same arithmetic in the same order.
+
+@Suite("Fused fast paths agree with the general ops bit for bit")
+struct FusedPathTests {
+  /// Values of `t` as Doubles, for exact comparison.
+  private func values(_ t: Tensor?) -> [Double] { t?.toDoubles() ?? [] }
+
+  @Test(arguments: [DType.float32, .float64], [Reduction.mean, .sum])
+  func mseLossFusedEqualsGeneral(dtype: DType, reduction: Reduction) {
+    manualSeed(7)
+    let base = Tensor.randn([5, 3], dtype: dtype)
+    let goal = Tensor.randn([5, 3], dtype: dtype)
+    // Dense operands take the fused path; transposed views of the same values take the
+    // general one (difference, square, reduce).
+    let x = base.detach().requiresGrad_()
+    let y = goal.detach().requiresGrad_()
+    let xT = base.T.contiguous().detach().requiresGrad_()
+    let yT = goal.T.contiguous().detach().requiresGrad_()
+    let fused = mseLoss(x, y, reduction: reduction)
+    let general = mseLoss(xT.T, yT.T, reduction: reduction)
+    #expect(values(fused) == values(general))
+    (fused * 3).backward()
+    (general * 3).backward()
+    #expect(values(x.grad) == values(xT.grad!.T))
+    #expect(values(y.grad) == values(yT.grad!.T))
+  }
+
+  @Test func mseLossFusedKeepsPyTorchsNodeAndEmptyMeanIsNaN() {
+    let x = Tensor([1, 2, 3], requiresGrad: true)
+    #expect(mseLoss(x, Tensor([0, 0, 0])).gradFn?.name == "MseLossBackward0")
+    #expect(mseLoss(Tensor.zeros([0]), Tensor.zeros([0])).item().isNaN)
+  }
+
+  @Test(arguments: [DType.float32, .float64])
+  func squareGradientEqualsTwoOps(dtype: DType) {
+    manualSeed(3)
+    let x = Tensor.randn([4, 3], dtype: dtype, requiresGrad: true)
+    let upstream = Tensor.randn([4, 3], dtype: dtype)
+    x.pow(2).backward(gradient: upstream)
+    let expected = noGrad { upstream * (x * 2) }
+    #expect(values(x.grad) == values(expected))
+  }
+
+  @Test(arguments: [DType.float32, .float64])
+  func linearEqualsMatmulPlusBias(dtype: DType) {
+    manualSeed(5)
+    let layer = Linear(7, 33, dtype: dtype)
+    let input = Tensor.randn([9, 7], dtype: dtype, requiresGrad: true)
+    let out = layer(input)
+    let reference = noGrad { input.matmul(layer.weight.T) + layer.bias! }
+    #expect(values(out) == values(reference))
+    let upstream = Tensor.randn([9, 33], dtype: dtype)
+    out.backward(gradient: upstream)
+    #expect(values(input.grad) == values(noGrad { upstream.matmul(layer.weight) }))
+    #expect(values(layer.weight.grad) == values(noGrad { upstream.T.matmul(input) }))
+    #expect(values(layer.bias!.grad) == values(noGrad { upstream.sum(dim: 0) }))
+  }
+}
