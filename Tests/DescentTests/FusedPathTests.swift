@@ -62,3 +62,20 @@ struct FusedPathTests {
     #expect(values(layer.bias!.grad) == values(noGrad { upstream.sum(dim: 0) }))
   }
 }
+
+@Suite("Reused storage blocks")
+struct BlockReuseTests {
+  @Test func aReusedBlockNeverLeaksOldValuesIntoZerosOrResults() {
+    // 256 KiB: above the size whose blocks are kept for reuse when freed.
+    let n = 64 * 1024
+    do {
+      let old = Tensor.full([n], 7)
+      #expect(old.sum().item() == Double(7 * n))
+    }
+    let zeros = Tensor.zeros([n])
+    #expect(zeros.sum().item() == 0)
+    do { _ = Tensor.full([n], 3) }
+    let product = Tensor.ones([256, 256]).matmul(Tensor.zeros([256, 256]))
+    #expect(product.abs().max().item() == 0)
+  }
+}

@@ -1,6 +1,8 @@
 #ifndef CDESCENT_KERNELS_H
 #define CDESCENT_KERNELS_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -36,6 +38,13 @@ int descent_get_num_threads(void);
 // the default. For tests and benchmarks; the split never changes results (bit for bit).
 long descent_gemm_thread_threshold(void);
 long descent_gemm_set_thread_threshold(long threshold);
+
+// Reuse of large freed tensor blocks (see block_cache.c). take returns a block of exactly `size`
+// bytes given back earlier, or NULL; give keeps the block for reuse or frees it. Blocks must come
+// from posix_memalign with 64-byte alignment. clear frees every kept block.
+void *descent_block_take(size_t size);
+void descent_block_give(void *block, size_t size);
+void descent_block_cache_clear(void);
 
 #ifdef DESCENT_KERNELS_INTERNAL
 // ---------------------------------------------------------------------------------------------

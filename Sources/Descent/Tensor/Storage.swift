@@ -1,3 +1,5 @@
+import CDescentKernels
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -22,6 +24,8 @@ final class Storage: @unchecked Sendable {
       // Small tensors (scalars, biases) are the per-op overhead of small models: plain malloc
       // (16-byte aligned) is cheaper than posix_memalign.
       pointer = malloc(max(byteCount, 1))
+    } else if byteCount >= Storage.reusedBlockSize, let block = descent_block_take(byteCount) {
+      pointer = block
     } else {
       // 64-byte alignment lets SIMD kernels use aligned loads on whole rows.
       if posix_memalign(&pointer, 64, byteCount) != 0 { pointer = nil }
@@ -40,7 +44,18 @@ final class Storage: @unchecked Sendable {
     data.initializeMemory(as: UInt8.self, repeating: 0, count: max(byteCount, 1))
   }
 
-  deinit { free(data) }
+  /// Blocks from this size up go back to a small cache when freed, so that the buffers a
+  /// training step makes again at every step (activations, gradients) are reused instead of
+  /// being faulted in afresh (see block_cache.c).
+  static let reusedBlockSize = 64 * 1024
+
+  deinit {
+    if byteCount >= Storage.reusedBlockSize {
+      descent_block_give(data, byteCount)
+    } else {
+      free(data)
+    }
+  }
 
   @inline(__always) func pointer<T>(_: T.Type) -> UnsafeMutablePointer<T> {
     data.assumingMemoryBound(to: T.self)
