@@ -5,7 +5,7 @@ import Foundation
 // descent-bench: the workloads of shared/bench, printing the same `RESULT name=… threads=…
 // value=… unit=…` lines so that the two can be compared side by side.
 //
-// Usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [--threads N]
+// Usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [--threads N]
 // (no workload names: all of them)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -22,9 +22,12 @@ while index < arguments.count {
   if argument.hasPrefix("--threads="), let n = Int(argument.dropFirst("--threads=".count)) {
     threads = n
   } else if argument == "-h" || argument == "--help" {
-    print("usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [--threads N]")
+    print(
+      "usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [--threads N]"
+    )
     exit(0)
-  } else if ["linreg", "gemm", "io", "mlp", "heightweight", "overhead"].contains(argument) {
+  } else if ["linreg", "gemm", "io", "mlp", "heightweight", "overhead", "memory"].contains(argument)
+  {
     workloads.append(argument)
   } else {
     FileHandle.standardError.write(
@@ -33,7 +36,9 @@ while index < arguments.count {
   }
   index += 1
 }
-if workloads.isEmpty { workloads = ["linreg", "gemm", "io", "heightweight", "mlp"] }
+if workloads.isEmpty {
+  workloads = ["linreg", "gemm", "io", "heightweight", "mlp", "overhead", "memory"]
+}
 guard threads >= 1 else {
   FileHandle.standardError.write(
     "descent-bench: --threads needs a positive count\n".data(using: .utf8)!)
@@ -179,3 +184,4 @@ if workloads.contains("io") { runIOBenchmarks() }
 if workloads.contains("heightweight") { runHeightWeightBenchmark() }
 if workloads.contains("mlp") { runMLPBenchmark() }
 if workloads.contains("overhead") { runOverheadBenchmark() }
+if workloads.contains("memory") { runMemoryBenchmark() }
