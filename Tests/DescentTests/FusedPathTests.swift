@@ -63,6 +63,23 @@ struct FusedPathTests {
   }
 }
 
+@Suite("Matrix products on views GEMM cannot read directly")
+struct StridedOperandTests {
+  @Test(arguments: [DType.float32, .float64])
+  func broadcastAndSteppedOperandsEqualTheirDenseCopies(dtype: DType) {
+    manualSeed(11)
+    // A broadcast row (stride 0) and a column slice of a wider matrix (rows 40 apart, 3 wide):
+    // neither is row- nor column-major, so both are copied before GEMM.
+    let row = Tensor.randn([1, 40], dtype: dtype).expand([30, 40])
+    let wide = Tensor.randn([40, 40], dtype: dtype)
+    let slice = wide[.all, 5..<8]
+    #expect(
+      row.matmul(slice).toDoubles() == row.contiguous().matmul(slice.contiguous()).toDoubles())
+    let weight = Tensor.randn([3, 40], dtype: dtype)
+    #expect(linear(row, weight).toDoubles() == linear(row.contiguous(), weight).toDoubles())
+  }
+}
+
 @Suite("Reused storage blocks")
 struct BlockReuseTests {
   @Test func aReusedBlockNeverLeaksOldValuesIntoZerosOrResults() {
