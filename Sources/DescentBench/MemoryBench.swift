@@ -26,10 +26,10 @@ private func residentMegabytes() -> Double {
 }
 
 /// Runs `step` 10,000 times; returns the resident set after step 1,000 and after 10,000.
-private func measureSteps(_ step: (Int) -> Void) -> (warm: Double, end: Double) {
+private func measureSteps(_ step: () -> Void) -> (warm: Double, end: Double) {
   var warm = 0.0
   for index in 1...10_000 {
-    step(index)
+    step()
     if index == 1_000 { warm = residentMegabytes() }
   }
   return (warm, residentMegabytes())
@@ -41,7 +41,7 @@ func runMemoryBenchmark() {
   let model = Linear(1, 1)
   let criterion = MSELoss()
   let sgd = SGD(model.parameters(), lr: 0.001)
-  let linreg = measureSteps { _ in
+  let linreg = measureSteps {
     let loss = criterion(model(x), y)
     sgd.zeroGrad()
     loss.backward()
@@ -57,7 +57,7 @@ func runMemoryBenchmark() {
   let adam = Adam(mlp.parameters(), lr: 1e-3)
   let lossFunction = CrossEntropyLoss()
   var batches = loader.makeIterator()
-  let classifier = measureSteps { _ in
+  let classifier = measureSteps {
     guard
       let batch = batches.next()
         ?? {

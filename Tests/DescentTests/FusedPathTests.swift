@@ -80,6 +80,20 @@ struct StridedOperandTests {
   }
 }
 
+@Suite("Matrix products with an empty inner dimension")
+struct EmptyInnerDimensionTests {
+  @Test func productsOverNothingAreZeros() {
+    #expect(
+      Tensor.ones([3, 0]).matmul(Tensor.ones([0, 4])).toDoubles() == Array(repeating: 0, count: 12))
+    #expect(
+      Tensor.ones([2, 3, 0]).matmul(Tensor.ones([0, 2])).toDoubles()
+        == Array(repeating: 0, count: 12))
+    #expect(
+      linear(Tensor.ones([5, 0]), Tensor.ones([2, 0])).toDoubles() == Array(repeating: 0, count: 10)
+    )
+  }
+}
+
 @Suite("Reused storage blocks")
 struct BlockReuseTests {
   @Test func aReusedBlockNeverLeaksOldValuesIntoZerosOrResults() {

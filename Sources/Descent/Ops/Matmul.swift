@@ -65,7 +65,7 @@ private struct MatrixOperand {
   }
 }
 
-/// `out[m×n] = a[m×k] · b[k×n]` for matrices of one dtype, no autograd.
+/// `out[m×n] = a[m×k] · b[k×n]` for matrices of one dtype, no autograd (zeros when k is 0).
 func matmul2D(_ a: MatrixView, _ b: MatrixView, into out: Tensor, outOffset: Int = 0) {
   let (m, k, n) = (a.rows, a.columns, b.columns)
   if m == 0 || n == 0 { return }
@@ -168,9 +168,7 @@ extension Tensor {
       )
     }
     let batches = batch.reduce(1, *)
-    if k == 0 {
-      out3.fillStorage(0)
-    } else if batch.isEmpty {
+    if batch.isEmpty {
       matmul2D(MatrixView(a), MatrixView(b), into: out3, outOffset: 0)
     } else if batches > 0 {
       // Broadcast views of the data only: no graph nodes for these internal steps.
