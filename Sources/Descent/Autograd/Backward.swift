@@ -32,10 +32,14 @@ extension Tensor {
     }
     guard let root = gradientEdge else { return }
     let anomalies = GradMode.state.anomalies
-    GradMode.with(gradEnabled: false) {
-      runBackward(
-        from: root, gradient: gradient.converted(to: dtype), retainGraph: retainGraph,
-        anomalies: anomalies)
+    let run = BackwardRun()
+    BackwardRun.$current.withValue(run) {
+      GradMode.with(gradEnabled: false) {
+        runBackward(
+          from: root, gradient: gradient.converted(to: dtype), retainGraph: retainGraph,
+          anomalies: anomalies)
+      }
+      run.finish()
     }
   }
 }
@@ -98,10 +102,14 @@ private func runBackward(
       if node.isAccumulateGrad {
         // Moved out of the node, so that a gradient nothing else holds can become `grad`.
         var moved = node.pendingGradient.take()
-        node.leaf?.accumulateGradient(moving: &moved)
+        guard moved != nil, let leaf = node.leaf else { return }
+        if node.hasHooks { moved = node.applyingGradientHooks(moved!) }
+        leaf.accumulateGradient(moving: &moved)
+        for hook in node.postAccumulateHooks { hook.body(leaf) }
         return
       }
-      guard let incoming = node.pendingGradient.take() else { return }
+      guard var incoming = node.pendingGradient.take() else { return }
+      if node.hasHooks { incoming = node.applyingGradientHooks(incoming) }
       let function = retainGraph ? node.backwardFunction : node.backwardFunction.take()
       guard let function else {
         for rest in reversedOrder { rest._withUnsafeGuaranteedRef { $0.pendingGradient = nil } }
