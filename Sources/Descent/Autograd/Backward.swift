@@ -6,11 +6,14 @@ extension Tensor {
   ///
   /// - Parameter retainGraph: keep the graph so that backward can run through it again.
   public func backward(retainGraph: Bool = false) {
+    if isPoisoned || OpErrorScope.hasFailed { return }
     guard count == 1 else {
-      opFailure(
-        "backward",
-        "grad can be implicitly created only for scalar outputs, but this tensor has shape \(shapeText(shape)). Reduce it first (loss.mean(), loss.sum()) or pass backward(gradient:) with a tensor of shape \(shapeText(shape))."
-      )
+      _ = Tensor.failed(
+        OpError(
+          "backward",
+          "grad can be implicitly created only for scalar outputs, but this tensor has shape \(shapeText(shape)). Reduce it first (loss.mean(), loss.sum()) or pass backward(gradient:) with a tensor of shape \(shapeText(shape))."
+        ), inputs: [self])
+      return
     }
     backward(gradient: Tensor.ones(shape, dtype: dtype), retainGraph: retainGraph)
   }
@@ -18,17 +21,23 @@ extension Tensor {
   /// Backward from a non-scalar output, given the gradient of some scalar with respect to it
   /// (PyTorch's `tensor.backward(gradient)`).
   public func backward(gradient: Tensor, retainGraph: Bool = false) {
+    // Inside a failed `withOpErrors` scope nothing after the error may change a parameter.
+    if isPoisoned || gradient.isPoisoned || OpErrorScope.hasFailed { return }
     guard requiresGradFlag else {
-      opFailure(
-        "backward",
-        "element 0 of tensors does not require grad and does not have a grad_fn (shape \(shapeText(shape))). Create the leaves with requiresGrad: true and compute outside noGrad."
-      )
+      _ = Tensor.failed(
+        OpError(
+          "backward",
+          "element 0 of tensors does not require grad and does not have a grad_fn (shape \(shapeText(shape))). Create the leaves with requiresGrad: true and compute outside noGrad."
+        ), inputs: [self])
+      return
     }
     guard gradient.shape == shape else {
-      opFailure(
-        "backward",
-        "Mismatch in shape: grad_output[0] has a shape of \(shapeText(gradient.shape)) and output[0] has a shape of \(shapeText(shape)). Pass a gradient of the output's shape."
-      )
+      _ = Tensor.failed(
+        OpError(
+          "backward",
+          "Mismatch in shape: grad_output[0] has a shape of \(shapeText(gradient.shape)) and output[0] has a shape of \(shapeText(shape)). Pass a gradient of the output's shape."
+        ), inputs: [self, gradient])
+      return
     }
     guard let root = gradientEdge else { return }
     let anomalies = GradMode.state.anomalies

@@ -6,9 +6,11 @@
 ///
 /// PyTorch only warns when the shapes differ and then broadcasts: `[3, 1]` against `[3]`
 /// silently becomes a `[3, 3]` loss, a classic bug. Descent refuses instead.
-func checkedPointwiseOperands(_ op: String, _ input: Tensor, _ target: Tensor) -> DType {
-  requireFloatingLossOperand(op, "input", input)
-  requireFloatingLossOperand(op, "target", target)
+func checkedPointwiseOperands(_ op: String, _ input: Tensor, _ target: Tensor) throws(OpError)
+  -> DType
+{
+  try requireFloatingLossOperand(op, "input", input)
+  try requireFloatingLossOperand(op, "target", target)
   guard input.shape == target.shape else {
     let hint =
       input.count == target.count
@@ -19,7 +21,7 @@ func checkedPointwiseOperands(_ op: String, _ input: Tensor, _ target: Tensor) -
       op.hasPrefix("binary_cross_entropy")
       ? "they must be equal."
       : "PyTorch would broadcast them (with only a warning), which almost always hides a bug, so Descent requires equal shapes."
-    opFailure(
+    throw OpError(
       op,
       "input shape \(shapeText(input.shape)) and target shape \(shapeText(target.shape)) differ; \(reason)\(hint)"
     )
@@ -28,13 +30,13 @@ func checkedPointwiseOperands(_ op: String, _ input: Tensor, _ target: Tensor) -
 }
 
 /// Stops unless `tensor` (the loss's `role` operand) is float32 or float64.
-func requireFloatingLossOperand(_ op: String, _ role: String, _ tensor: Tensor) {
+func requireFloatingLossOperand(_ op: String, _ role: String, _ tensor: Tensor) throws(OpError) {
   guard tensor.dtype.isFloatingPoint else {
     let hint =
       role == "target" && tensor.dtype == .int64
       ? " An int64 target holds class indices, which crossEntropy and nllLoss take; for this loss convert it with target.to(.float32)."
       : " Convert it with .to(.float32)."
-    opFailure(
+    throw OpError(
       op,
       "expected a floating-point \(role), but got \(tensor.dtype) (\(role) shape \(shapeText(tensor.shape))).\(hint)"
     )
@@ -45,9 +47,9 @@ func requireFloatingLossOperand(_ op: String, _ role: String, _ tensor: Tensor) 
 /// growing it, and returns it in `dtype`.
 func checkedElementWeight(
   _ op: String, _ role: String, _ weight: Tensor?, against shape: [Int], dtype: DType
-) -> Tensor? {
+) throws(OpError) -> Tensor? {
   guard let weight else { return nil }
-  requireFloatingLossOperand(op, role, weight)
+  try requireFloatingLossOperand(op, role, weight)
   var fits = weight.rank <= shape.count
   if fits {
     let lead = shape.count - weight.rank
@@ -56,7 +58,7 @@ func checkedElementWeight(
     }
   }
   guard fits else {
-    opFailure(
+    throw OpError(
       op,
       "\(role) of shape \(shapeText(weight.shape)) does not broadcast to the input shape \(shapeText(shape)); each of its dimensions must be 1 or equal the input's trailing dimension."
     )
@@ -65,11 +67,13 @@ func checkedElementWeight(
 }
 
 /// Checks a class weight: one float value per class.
-func checkedClassWeight(_ op: String, _ weight: Tensor?, classes: Int, dtype: DType) -> Tensor? {
+func checkedClassWeight(_ op: String, _ weight: Tensor?, classes: Int, dtype: DType)
+  throws(OpError) -> Tensor?
+{
   guard let weight else { return nil }
-  requireFloatingLossOperand(op, "weight", weight)
+  try requireFloatingLossOperand(op, "weight", weight)
   guard weight.rank == 1 && weight.count == classes else {
-    opFailure(
+    throw OpError(
       op,
       "weight tensor should be defined either for all \(classes) classes or no classes but got weight tensor of shape: \(shapeText(weight.shape)); give a 1-D weight with \(classes) values."
     )

@@ -1,5 +1,5 @@
-/// Strided iteration: the one loop every elementwise kernel runs on when its operands are not
-/// plain contiguous arrays (broadcast, transposed or sliced views).
+/// The loops every elementwise kernel runs in: a plain loop over dense operands, a scalar
+/// operand read once, and strided iteration for broadcast, transposed or sliced views.
 
 /// Strides of `shape` seen as broadcast to `target`: 0 along broadcast and missing dimensions.
 func broadcastStrides(shape: [Int], strides: [Int], to target: [Int]) -> [Int] {
@@ -12,7 +12,7 @@ func broadcastStrides(shape: [Int], strides: [Int], to target: [Int]) -> [Int] {
 }
 
 /// The shape two operands broadcast to (NumPy rules), or a stop naming the op and both shapes.
-func broadcastShapes(_ a: [Int], _ b: [Int], op: String) -> [Int] {
+func broadcastShapes(_ a: [Int], _ b: [Int], op: String) throws(OpError) -> [Int] {
   if a == b { return a }
   // The usual case, a bias or a scalar against a batch, returns the larger shape as it is,
   // without building another array.
@@ -28,7 +28,7 @@ func broadcastShapes(_ a: [Int], _ b: [Int], op: String) -> [Int] {
     } else if da == 1 {
       result[axis] = db
     } else {
-      opFailure(
+      throw OpError(
         op,
         "The size of tensor a (\(da)) must match the size of tensor b (\(db)) at non-singleton dimension \(axis); shapes \(shapeText(a)) and \(shapeText(b)) do not broadcast. Reshape or unsqueeze one operand so that each dimension is equal or 1."
       )
@@ -46,6 +46,23 @@ private func fitsWithin(_ small: [Int], _ large: [Int]) -> Bool {
     return false
   }
   return true
+}
+
+/// True when `small`, without its leading 1s, is the trailing part of `large` (and has
+/// elements): a row that broadcasting repeats over `large`'s leading dimensions.
+@inline(__always)
+func isRowBlock(_ small: [Int], of large: [Int]) -> Bool {
+  var start = 0
+  while start < small.count && small[start] == 1 { start += 1 }
+  let length = small.count - start
+  guard length <= large.count, small.count > 0 || large.isEmpty else { return false }
+  var elements = 1
+  for i in 0..<length {
+    let size = small[start + i]
+    guard size == large[large.count - length + i] else { return false }
+    elements &*= size
+  }
+  return elements > 0
 }
 
 /// Visits every index of `shape` in row-major order; `body(i, offsetA, offsetB)` gets the linear
@@ -116,8 +133,15 @@ func mapUnary<T: TensorScalar, R: TensorScalar>(
 @inline(__always)
 func mapBinary<T: TensorScalar, R: TensorScalar>(
   _ a: Tensor, _ b: Tensor, _: T.Type, _: R.Type, op: String, _ f: (T, T) -> R
+) throws(OpError) -> Tensor {
+  mapBinary(a, b, to: try broadcastShapes(a.shape, b.shape, op: op), T.self, R.self, f)
+}
+
+/// `mapBinary` to a broadcast shape the caller has already checked.
+@inline(__always)
+func mapBinary<T: TensorScalar, R: TensorScalar>(
+  _ a: Tensor, _ b: Tensor, to shape: [Int], _: T.Type, _: R.Type, _ f: (T, T) -> R
 ) -> Tensor {
-  let shape = broadcastShapes(a.shape, b.shape, op: op)
   let aDense = a.isContiguous
   let bDense = b.isContiguous
   let reusable =
@@ -135,6 +159,12 @@ func mapBinary<T: TensorScalar, R: TensorScalar>(
   } else if (a.count == 1 || a.isBroadcastScalar) && bDense && b.count == n {
     let scalar = pa[0]
     for i in 0..<n { target[i] = f(scalar, pb[i]) }
+  } else if aDense && a.count == n && bDense && isRowBlock(b.shape, of: shape) {
+    // A bias against a batch: the same row for every row, a plain loop each.
+    let m = b.count
+    for row in stride(from: 0, to: n, by: m) {
+      for j in 0..<m { target[row + j] = f(pa[row + j], pb[j]) }
+    }
   } else {
     let sa = broadcastStrides(shape: a.shape, strides: a.strides, to: shape)
     let sb = broadcastStrides(shape: b.shape, strides: b.strides, to: shape)
@@ -145,44 +175,52 @@ func mapBinary<T: TensorScalar, R: TensorScalar>(
   return out
 }
 
+/// `target[i] = f(target[i], source[i])` over `target`'s own elements, in place; `source`
+/// (of type `T`) is already broadcast-compatible with `target`'s shape.
+@inline(__always)
+func updateElements<T>(_ target: Tensor, with source: Tensor, _: T.Type, _ f: (T, T) -> T) {
+  let x = target.pointer(T.self)
+  let y = UnsafePointer(source.pointer(T.self))
+  let n = target.count
+  if target.isContiguous && source.isContiguous && source.count == n {
+    for i in 0..<n { x[i] = f(x[i], y[i]) }
+  } else if target.isContiguous && (source.count == 1 || source.isBroadcastScalar) {
+    let value = y[0]
+    for i in 0..<n { x[i] = f(x[i], value) }
+  } else if target.isContiguous && source.isContiguous && isRowBlock(source.shape, of: target.shape)
+  {
+    let m = source.count
+    for row in stride(from: 0, to: n, by: m) {
+      let line = x + row
+      for j in 0..<m { line[j] = f(line[j], y[j]) }
+    }
+  } else {
+    let sourceStrides = broadcastStrides(
+      shape: source.shape, strides: source.strides, to: target.shape)
+    forEachOffset(
+      shape: target.shape, stridesA: target.strides, baseA: 0, stridesB: sourceStrides, baseB: 0
+    ) { _, a, b in x[a] = f(x[a], y[b]) }
+  }
+}
+
+/// `target[i] = f(target[i])` over `target`'s own elements, in place.
+@inline(__always)
+func updateElements<T>(_ target: Tensor, _: T.Type, _ f: (T) -> T) {
+  let x = target.pointer(T.self)
+  if target.isContiguous {
+    for i in 0..<target.count { x[i] = f(x[i]) }
+  } else {
+    forEachOffset(
+      shape: target.shape, stridesA: target.strides, baseA: 0, stridesB: target.strides, baseB: 0
+    ) { _, a, _ in x[a] = f(x[a]) }
+  }
+}
+
 extension Tensor {
   /// True for one value seen at every index (all strides 0), as `expand` makes of a scalar
   /// gradient: kernels read it as a number.
   var isBroadcastScalar: Bool {
     for stride in strides where stride != 0 { return false }
     return count > 0
-  }
-
-  /// This tensor's data as a contiguous tensor of the same dtype: itself when already
-  /// contiguous, else a copy. No autograd: kernels use it to read their operands.
-  func dense() -> Tensor {
-    if isContiguous { return self }
-    switch dtype {
-    case .float32: return mapUnary(self, Float.self, Float.self) { $0 }
-    case .float64: return mapUnary(self, Double.self, Double.self) { $0 }
-    case .int64: return mapUnary(self, Int64.self, Int64.self) { $0 }
-    case .bool: return mapUnary(self, Bool.self, Bool.self) { $0 }
-    }
-  }
-
-  /// A copy converted to `target` (no autograd; `to(_:)` is the differentiable form).
-  func converted(to target: DType) -> Tensor {
-    if target == dtype { return self }
-    func convert<S: TensorScalar>(_: S.Type) -> Tensor {
-      switch target {
-      case .float32: return mapUnary(self, S.self, Float.self) { Float(fromDouble: $0.asDouble) }
-      case .float64: return mapUnary(self, S.self, Double.self) { $0.asDouble }
-      case .int64: return mapUnary(self, S.self, Int64.self) { Int64(fromDouble: $0.asDouble) }
-      case .bool: return mapUnary(self, S.self, Bool.self) { $0.asDouble != 0 }
-      }
-    }
-    switch dtype {
-    case .float32: return convert(Float.self)
-    case .float64: return convert(Double.self)
-    case .int64:
-      // Int64 → Int64 never reaches here; Int64 → float goes through Double, exact up to 2^53.
-      return convert(Int64.self)
-    case .bool: return convert(Bool.self)
-    }
   }
 }

@@ -16,11 +16,22 @@ public func crossEntropy(
   _ input: Tensor, _ target: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
   reduction: Reduction = .mean, labelSmoothing: Double = 0
 ) -> Tensor {
+  Tensor.op(weight.map { [input, target, $0] } ?? [input, target]) { () throws(OpError) in
+    try checkedCrossEntropy(
+      input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction,
+      labelSmoothing: labelSmoothing)
+  }
+}
+
+private func checkedCrossEntropy(
+  _ input: Tensor, _ target: Tensor, weight: Tensor?, ignoreIndex: Int, reduction: Reduction,
+  labelSmoothing: Double
+) throws(OpError) -> Tensor {
   let op = "cross_entropy"
-  requireFloatingLossOperand(op, "input", input)
-  checkLabelSmoothing(labelSmoothing)
+  try requireFloatingLossOperand(op, "input", input)
+  try checkLabelSmoothing(labelSmoothing)
   guard input.rank >= 1 else {
-    opFailure(
+    throw OpError(
       op,
       "Expected 1 or more dimensions (got 0); the input holds a score per class: [C], [N, C] or [N, C, d1, ...]."
     )
@@ -29,9 +40,9 @@ public func crossEntropy(
   let classes = input.shape[classDim]
   switch target.dtype {
   case .int64:
-    _ = ClassLayout(op, input: input, target: target)  // shape errors before any work
+    _ = try ClassLayout(op, input: input, target: target)  // shape errors before any work
     let logProbs = input.logSoftmax(dim: classDim)
-    let nll = classIndexLoss(
+    let nll = try classIndexLoss(
       op, logProbs, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction)
     guard labelSmoothing > 0 else { return nll }
     let smooth = uniformTargetLoss(
@@ -39,12 +50,12 @@ public func crossEntropy(
     return nll * (1 - labelSmoothing) + smooth * (labelSmoothing / Double(classes))
   case .float32, .float64:
     guard target.shape == input.shape else {
-      opFailure(
+      throw OpError(
         op,
         "a float target holds class probabilities and must have the input's shape \(shapeText(input.shape)), but got target shape \(shapeText(target.shape)). For class indices give an int64 target of shape \(shapeText(input.rank == 1 ? [] : [input.shape[0]] + input.shape[2...]))."
       )
     }
-    let w = checkedClassWeight(op, weight, classes: classes, dtype: input.dtype)
+    let w = try checkedClassWeight(op, weight, classes: classes, dtype: input.dtype)
     let logProbs = input.logSoftmax(dim: classDim)
     let smoothed =
       labelSmoothing > 0
@@ -59,7 +70,7 @@ public func crossEntropy(
       return -terms.sum() / Double(classes == 0 ? 0 : input.count / classes)
     }
   case .bool:
-    opFailure(
+    throw OpError(
       op,
       "expected an int64 target of class indices or a float target of class probabilities, but got torch.bool (target shape \(shapeText(target.shape))). Convert with target.to(.int64) or target.to(.float32)."
     )
@@ -98,48 +109,11 @@ private func classWeightView(_ weight: Tensor, rank: Int) -> Tensor {
 }
 
 /// Stops unless the smoothing lies in [0, 1], with PyTorch's message.
-func checkLabelSmoothing(_ labelSmoothing: Double) {
+func checkLabelSmoothing(_ labelSmoothing: Double) throws(OpError) {
   guard labelSmoothing >= 0 && labelSmoothing <= 1 else {
-    opFailure(
+    throw OpError(
       "cross_entropy",
       "label_smoothing must be between 0.0 and 1.0. Got: \(labelSmoothing); 0 turns smoothing off, 0.1 is typical."
     )
   }
-}
-
-/// Cross entropy as a module (`torch.nn.CrossEntropyLoss`): takes raw scores (logits).
-public final class CrossEntropyLoss: Module {
-  /// One rescaling value per class, or nil; a buffer, as in PyTorch.
-  public let weight: Tensor?
-  /// The class-index target that is skipped.
-  public let ignoreIndex: Int
-  /// How the per-sample losses are combined.
-  public let reduction: Reduction
-  /// The share ε of the target spread uniformly over the classes.
-  public let labelSmoothing: Double
-
-  /// A cross entropy loss; stops unless `labelSmoothing` lies in [0, 1].
-  public init(
-    weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: Reduction = .mean,
-    labelSmoothing: Double = 0
-  ) {
-    checkLabelSmoothing(labelSmoothing)
-    self.weight = weight
-    self.ignoreIndex = ignoreIndex
-    self.reduction = reduction
-    self.labelSmoothing = labelSmoothing
-    super.init()
-    if let weight { registerBuffer("weight", weight) }
-  }
-
-  /// The loss of scores `input` against class indices or probabilities `target`; see
-  /// `crossEntropy(_:_:weight:ignoreIndex:reduction:labelSmoothing:)`.
-  public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
-    crossEntropy(
-      input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction,
-      labelSmoothing: labelSmoothing)
-  }
-
-  /// Stops: a loss needs a target, so call `loss(input, target)`.
-  public override func forward(_ input: Tensor) -> Tensor { lossTakesTwoTensors(typeName, input) }
 }

@@ -12,9 +12,11 @@ public func nllLoss(
   _ input: Tensor, _ target: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
   reduction: Reduction = .mean
 ) -> Tensor {
-  requireFloatingLossOperand("nll_loss", "input", input)
-  return classIndexLoss(
-    "nll_loss", input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction)
+  Tensor.op(weight.map { [input, target, $0] } ?? [input, target]) { () throws(OpError) in
+    try requireFloatingLossOperand("nll_loss", "input", input)
+    return try classIndexLoss(
+      "nll_loss", input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction)
+  }
 }
 
 /// How a classification input is laid out: `classes` scores at each of `positions` places
@@ -24,16 +26,16 @@ struct ClassLayout {
   let positions: Int
 
   /// Checks the input's rank and the target's shape against it; `op` names the loss.
-  init(_ op: String, input: Tensor, target: Tensor) {
+  init(_ op: String, input: Tensor, target: Tensor) throws(OpError) {
     guard input.rank >= 1 else {
-      opFailure(
+      throw OpError(
         op,
         "Expected 1 or more dimensions (got 0); the input holds a score per class: [C], [N, C] or [N, C, d1, ...]."
       )
     }
     if input.rank == 1 {
       guard target.rank == 0 else {
-        opFailure(
+        throw OpError(
           op,
           "an unbatched input of shape \(shapeText(input.shape)) takes a 0-d target (one class index), but got target shape \(shapeText(target.shape)); for a batch give the input as [N, C]."
         )
@@ -48,7 +50,7 @@ struct ClassLayout {
         batchMismatch
         ? "Expected input batch_size (\(input.shape[0])) to match target batch_size (\(target.rank == 0 ? 0 : target.shape[0]))."
         : "Expected target size \(shapeText(expected)), got \(shapeText(target.shape))."
-      opFailure(
+      throw OpError(
         op,
         "\(text) For an input of shape \(shapeText(input.shape)) (class dimension 1) the class-index target has shape \(shapeText(expected))."
       )
@@ -62,16 +64,17 @@ struct ClassLayout {
 func classIndexLoss(
   _ op: String, _ logProbs: Tensor, _ target: Tensor, weight: Tensor?, ignoreIndex: Int,
   reduction: Reduction
-) -> Tensor {
+) throws(OpError) -> Tensor {
   guard target.dtype == .int64 else {
-    opFailure(
+    throw OpError(
       op,
       "expected target dtype to be Long (int64 class indices), but got \(target.dtype) (target shape \(shapeText(target.shape))). Convert with target.to(.int64)."
     )
   }
-  let layout = ClassLayout(op, input: logProbs, target: target)
+  let layout = try ClassLayout(op, input: logProbs, target: target)
   let classes = layout.classes
-  let weights = checkedClassWeight(op, weight, classes: classes, dtype: logProbs.dtype)?.toDoubles()
+  let weights = try checkedClassWeight(op, weight, classes: classes, dtype: logProbs.dtype)?
+    .toDoubles()
   // Each counted target: where its loss goes, the input element it reads, its class weight.
   var picks: [(out: Int, element: Int, weight: Double)] = []
   picks.reserveCapacity(target.count)
@@ -79,7 +82,7 @@ func classIndexLoss(
   for (flat, raw) in indices.enumerated() where raw != Int64(ignoreIndex) {
     let t = Int(raw)
     guard t >= 0 && t < classes else {
-      opFailure(
+      throw OpError(
         op,
         "Target \(t) is out of bounds. Class indices must lie in [0, \(classes)) for an input of shape \(shapeText(logProbs.shape)) with \(classes) classes (or equal ignoreIndex \(ignoreIndex)); found at flat index \(flat) of target shape \(shapeText(target.shape))."
       )
@@ -125,32 +128,4 @@ func classIndexLoss(
     return g.dtype == .float64 ? backward(Double.self) : backward(Float.self)
   }
   return out
-}
-
-/// Negative log likelihood as a module (`torch.nn.NLLLoss`); feed it `logSoftmax` outputs.
-public final class NLLLoss: Module {
-  /// One rescaling value per class, or nil; a buffer, as in PyTorch.
-  public let weight: Tensor?
-  /// The target value that is skipped (contributes nothing, not even to the mean's divisor).
-  public let ignoreIndex: Int
-  /// How the per-sample losses are combined.
-  public let reduction: Reduction
-
-  /// A negative log likelihood loss.
-  public init(weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: Reduction = .mean) {
-    self.weight = weight
-    self.ignoreIndex = ignoreIndex
-    self.reduction = reduction
-    super.init()
-    if let weight { registerBuffer("weight", weight) }
-  }
-
-  /// The loss of log-probabilities `input` against class indices `target`; see
-  /// `nllLoss(_:_:weight:ignoreIndex:reduction:)`.
-  public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
-    nllLoss(input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction)
-  }
-
-  /// Stops: a loss needs a target, so call `loss(input, target)`.
-  public override func forward(_ input: Tensor) -> Tensor { lossTakesTwoTensors(typeName, input) }
 }
