@@ -6,7 +6,7 @@ extension Tensor {
   ///
   /// - Parameter retainGraph: keep the graph so that backward can run through it again.
   public func backward(retainGraph: Bool = false) {
-    if isPoisoned || OpErrorScope.hasFailed { return }
+    if isPoisoned { return }
     guard count == 1 else {
       _ = Tensor.failed(
         OpError(
@@ -21,8 +21,7 @@ extension Tensor {
   /// Backward from a non-scalar output, given the gradient of some scalar with respect to it
   /// (PyTorch's `tensor.backward(gradient)`).
   public func backward(gradient: Tensor, retainGraph: Bool = false) {
-    // Inside a failed `withOpErrors` scope nothing after the error may change a parameter.
-    if isPoisoned || gradient.isPoisoned || OpErrorScope.hasFailed { return }
+    if isPoisoned || gradient.isPoisoned { return }
     guard requiresGradFlag else {
       _ = Tensor.failed(
         OpError(
@@ -40,15 +39,18 @@ extension Tensor {
       return
     }
     guard let root = gradientEdge else { return }
-    let anomalies = GradMode.state.anomalies
-    let run = BackwardRun()
-    BackwardRun.$current.withValue(run) {
-      GradMode.with(gradEnabled: false) {
-        runBackward(
-          from: root, gradient: gradient.converted(to: dtype), retainGraph: retainGraph,
-          anomalies: anomalies)
-      }
-      run.finish()
+    let mode = GradMode.state
+    // Inside a failed `withOpErrors` scope nothing after the error may change a parameter.
+    if mode.opErrors?.firstError != nil { return }
+    let order = reversedTopologicalOrder(from: root)
+    // Callbacks can only be queued by hooks, so a graph without them needs no run to collect
+    // them in (and allocates none).
+    let run = order.hasHooks ? BackwardRun() : nil
+    GradMode.with(backwardRun: run, gradEnabled: false) {
+      runBackward(
+        order.nodes, from: root, gradient: gradient.converted(to: dtype),
+        retainGraph: retainGraph, anomalies: mode.anomalies)
+      run?.finish()
     }
   }
 }
@@ -60,7 +62,10 @@ extension Tensor {
 /// The nodes are handled unretained: every one of them is kept alive by its consumer's edge,
 /// from the root down, and the root by the tensor that backward runs on. Retaining each node
 /// at every step of the walk was the largest single cost of a small model's backward.
-private func reversedTopologicalOrder(from root: Node) -> [Unmanaged<Node>] {
+private func reversedTopologicalOrder(from root: Node) -> (
+  nodes: [Unmanaged<Node>], hasHooks: Bool
+) {
+  var hasHooks = root.hooks != nil
   var order: [Unmanaged<Node>] = []
   order.reserveCapacity(32)
   // Iterative post-order DFS: deep graphs (long unrolled loops) must not overflow the stack.
@@ -80,11 +85,14 @@ private func reversedTopologicalOrder(from root: Node) -> [Unmanaged<Node>] {
     }
     stack[stack.count - 1].nextIndex += 1
     if let next, !next._withUnsafeGuaranteedRef({ $0.isVisited }) {
-      next._withUnsafeGuaranteedRef { $0.isVisited = true }
+      next._withUnsafeGuaranteedRef {
+        $0.isVisited = true
+        if $0.hooks != nil { hasHooks = true }
+      }
       stack.append((next, 0))
     }
   }
-  return order
+  return (order, hasHooks)
 }
 
 /// Adds `gradient` to what `node` will receive.
@@ -99,9 +107,9 @@ private func deliver(_ gradient: consuming Tensor?, to node: Node?) {
 }
 
 private func runBackward(
-  from root: Node, gradient: Tensor, retainGraph: Bool, anomalies: AnomalyRecorder?
+  _ reversedOrder: [Unmanaged<Node>], from root: Node, gradient: Tensor, retainGraph: Bool,
+  anomalies: AnomalyRecorder?
 ) {
-  let reversedOrder = reversedTopologicalOrder(from: root)
   defer { for node in reversedOrder { node._withUnsafeGuaranteedRef { $0.isVisited = false } } }
   root.pendingGradient = gradient
   for unretained in reversedOrder.reversed() {
@@ -112,13 +120,17 @@ private func runBackward(
         // Moved out of the node, so that a gradient nothing else holds can become `grad`.
         var moved = node.pendingGradient.take()
         guard moved != nil, let leaf = node.leaf else { return }
-        if node.hasHooks { moved = node.applyingGradientHooks(moved!) }
+        guard let hooks = node.hooks else {
+          leaf.accumulateGradient(moving: &moved)
+          return
+        }
+        moved = node.applyingGradientHooks(moved!)
         leaf.accumulateGradient(moving: &moved)
-        for hook in node.postAccumulateHooks { hook.body(leaf) }
+        for hook in hooks.postAccumulate { hook.body(leaf) }
         return
       }
       guard var incoming = node.pendingGradient.take() else { return }
-      if node.hasHooks { incoming = node.applyingGradientHooks(incoming) }
+      if node.hooks != nil { incoming = node.applyingGradientHooks(incoming) }
       let function = retainGraph ? node.backwardFunction : node.backwardFunction.take()
       guard let function else {
         for rest in reversedOrder { rest._withUnsafeGuaranteedRef { $0.pendingGradient = nil } }

@@ -32,16 +32,8 @@ public final class Node: CustomStringConvertible, @unchecked Sendable {
   var pendingGradient: Tensor?
   /// Set while a backward pass sorts the graph.
   var isVisited = false
-  /// Hooks on the gradient this node receives (`register_hook` on its tensor), in order.
-  var gradientHooks: [GradientHook] = []
-  /// For `AccumulateGrad`: hooks run after the leaf's `grad` was updated.
-  var postAccumulateHooks: [PostAccumulateHook] = []
-  /// The non-leaf tensor that keeps the gradient this node receives (`retain_grad`).
-  weak var retainingTensor: Tensor?
-  /// True when backward must run hooks at this node; spares the common case three checks.
-  var hasHooks: Bool {
-    !gradientHooks.isEmpty || !postAccumulateHooks.isEmpty || retainingTensor != nil
-  }
+  /// The node's hooks, made at the first registration: one reference for backward to check.
+  var hooks: NodeHooks?
 
   init(name: String, edges: [Node?], backward: BackwardFunction) {
     self.name = name

@@ -4,7 +4,7 @@
 
 /// y = x·Wᵀ + b over the last dimension of `input` (`torch.nn.functional.linear`).
 public func linear(_ input: Tensor, _ weight: Tensor, _ bias: Tensor? = nil) -> Tensor {
-  Tensor.op(bias.map { [input, weight, $0] } ?? [input, weight]) { () throws(OpError) in
+  Tensor.op(input, weight, bias) { () throws(OpError) in
     try checkedLinear(input, weight, bias)
   }
 }

@@ -14,7 +14,7 @@ import RealModule
 public func binaryCrossEntropy(
   _ input: Tensor, _ target: Tensor, weight: Tensor? = nil, reduction: Reduction = .mean
 ) -> Tensor {
-  Tensor.op(weight.map { [input, target, $0] } ?? [input, target]) { () throws(OpError) in
+  Tensor.op(input, target, weight) { () throws(OpError) in
     try checkedBinaryCrossEntropy(input, target, weight: weight, reduction: reduction)
   }
 }

@@ -12,7 +12,7 @@ public func nllLoss(
   _ input: Tensor, _ target: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
   reduction: Reduction = .mean
 ) -> Tensor {
-  Tensor.op(weight.map { [input, target, $0] } ?? [input, target]) { () throws(OpError) in
+  Tensor.op(input, target, weight) { () throws(OpError) in
     try requireFloatingLossOperand("nll_loss", "input", input)
     return try classIndexLoss(
       "nll_loss", input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction)

@@ -9,10 +9,19 @@ struct SquaredDifferenceKernel: BinaryKernel {
     return d * d
   }
 }
-/// (x − y)·2·s: the gradient of the squared difference, scaled by the upstream gradient.
+/// (x − y)·2·(g/n): the gradient of the squared difference, times a scalar upstream gradient
+/// `g` (divided by `count` for a mean, in the operands' type as the loss's own arithmetic),
+/// negated for the target.
 struct SquaredDifferenceSlopeKernel: BinaryKernel {
-  let scale: Double
-  func callAsFunction<T: FloatScalar>(_ x: T, _ y: T) -> T { (x - y) * 2 * T(fromDouble: scale) }
+  let upstream: Double
+  var count: Double? = nil
+  var negated = false
+  func callAsFunction<T: FloatScalar>(_ x: T, _ y: T) -> T {
+    let g = T(fromDouble: upstream)
+    let scale = count.map { g / T(fromDouble: $0) } ?? g
+    let slope = (x - y) * 2
+    return (negated ? -slope : slope) * scale
+  }
 }
 
 /// Mean squared error between `input` and `target` (`torch.nn.functional.mse_loss`):
@@ -36,17 +45,20 @@ public func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .m
     let savedY = SavedTensor(y, op: "MseLossBackward0")
     record("MseLossBackward0", out, input, target) { g in
       let (x, y) = (savedX.value, savedY.value)
-      func slope(_ sign: Double) -> Tensor {
+      func slope(negated: Bool) -> Tensor {
         guard reduction == .none else {
           // A scalar upstream gradient (over n for the mean) folds into the kernel.
-          let upstream = (reduction == .mean ? g / n : g).item()
-          return binary(x, y, to: x.shape, SquaredDifferenceSlopeKernel(scale: sign * upstream))
+          let kernel = SquaredDifferenceSlopeKernel(
+            upstream: g.item(), count: reduction == .mean ? n : nil, negated: negated)
+          return binary(x, y, to: x.shape, kernel)
         }
-        return binary(x, y, to: x.shape, SquaredDifferenceSlopeKernel(scale: sign)) * g
+        return binary(
+          x, y, to: x.shape, SquaredDifferenceSlopeKernel(upstream: 1, negated: negated))
+          * g
       }
       return (
-        input.requiresGradFlag ? slope(1).converted(to: input.dtype) : nil,
-        target.requiresGradFlag ? slope(-1).converted(to: target.dtype) : nil
+        input.requiresGradFlag ? slope(negated: false).converted(to: input.dtype) : nil,
+        target.requiresGradFlag ? slope(negated: true).converted(to: target.dtype) : nil
       )
     }
     return out
