@@ -80,7 +80,7 @@ extension Node {
     }
     // As in PyTorch, the retained gradient is the one the other hooks have made.
     if let tensor = hooks.retainingTensor {
-      tensor.grad = tensor.grad.map { $0 + current } ?? current.copyData()
+      tensor.accumulateRetained(current, GradMode.isEnabled)
     }
     return current
   }
@@ -153,6 +153,9 @@ extension Tensor {
 
 /// The backward pass running now, which collects callbacks to run when it ends.
 final class BackwardRun: @unchecked Sendable {
+  /// The node whose backward function runs now: with `createGraph`, saved outputs are
+  /// returned attached to it.
+  unowned(unsafe) var currentNode: Node?
   var callbacks: [() -> Void] = []
 
   /// Runs the callbacks in order; a callback may queue more, which run after it.
