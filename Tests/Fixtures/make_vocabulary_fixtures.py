@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""Generate PyTorch reference fixtures for Descent's tensor vocabulary.
+
+Writes ``vocabulary.json`` next to this script, in the format of ``ops.json``
+(see README.md), for the ops sequence models and their users need: masking,
+triangles, batched products, running sums and products, one-hot, repetition,
+sorting, einsum, rounding, remainders, smooth activations, norms, float
+classification, scatter/index adds and unfold.
+
+Usage (from the repository root):
+
+    .venv-ref/bin/python Tests/Fixtures/make_vocabulary_fixtures.py           # write vocabulary.json
+    .venv-ref/bin/python Tests/Fixtures/make_vocabulary_fixtures.py --check   # also gradcheck each case
+
+Unlike ops.json, inputs and outputs may hold NaN and infinities (isnan,
+nanToNum, a -inf attention mask): they are written as the strings "nan",
+"inf" and "-inf", in data and in number arguments.
+
+Determinism: each case seeds torch's CPU generator with a fixed base seed plus
+the CRC32 of its name, as make_op_fixtures.py does. Inputs avoid ties where
+PyTorch's choice among equal values is unspecified (sort, topk, kthvalue,
+median: see the notes at gen_sorting) and kinks where finite differences would
+disagree with the analytic gradient.
+"""
+
+import argparse
+import json
+import math
+import os
+import sys
+import zlib
+
+import torch
+
+from make_op_fixtures import (BOOL, DTYPE_NAMES, F32, F64, I64, SHORT, distinct, positive,
+                              rand_bool, randn, shape_tag, signed_away, uniform)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_OUT = os.path.join(HERE, "vocabulary.json")
+BASE_SEED = 4321
+
+CASES = []
+CHECKS = []
+_NAMES = set()
+
+
+def number_json(v):
+    """A float as JSON: finite values as numbers, the others as strings."""
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return float(v)
+
+
+def tensor_json(t):
+    t = t.detach()
+    flat = t.reshape(-1).tolist()
+    if t.dtype.is_floating_point:
+        flat = [number_json(v) for v in flat]
+    elif t.dtype == BOOL:
+        flat = [bool(v) for v in flat]
+    else:
+        flat = [int(v) for v in flat]
+    return {"shape": list(t.shape), "dtype": DTYPE_NAMES[t.dtype], "data": flat}
+
+
+def args_json(args):
+    return {k: (number_json(v) if isinstance(v, float) else v) for k, v in args.items()}
+
+
+def add_case(name, op, args, make_inputs, fn, differentiable=True):
+    """Register one case (see make_op_fixtures.add_case). fn returns a tensor or a
+    (values, int64 indices) pair; the gradient flows from the values."""
+    if name in _NAMES:
+        raise ValueError(f"duplicate case name {name}")
+    _NAMES.add(name)
+    torch.manual_seed(BASE_SEED + zlib.crc32(name.encode()))
+    inputs = []
+    for item in make_inputs():
+        t, rg = item if isinstance(item, tuple) else (item, item.dtype.is_floating_point and differentiable)
+        t = t.detach().clone()
+        if rg:
+            t.requires_grad_(True)
+        inputs.append(t)
+    res = fn(*inputs)
+    indices = None
+    if isinstance(res, tuple):
+        res, indices = res
+    case = {"name": name, "op": op, "args": args_json(args),
+            "inputs": [dict(tensor_json(t), requires_grad=bool(t.requires_grad)) for t in inputs],
+            "output": tensor_json(res)}
+    if indices is not None:
+        case["output_indices"] = tensor_json(indices)
+    if res.requires_grad:
+        g = torch.randn(res.shape, dtype=res.dtype)
+        res.backward(g)
+        case["grad_output"] = tensor_json(g)
+        case["grads"] = [tensor_json(t.grad) if t.requires_grad else None for t in inputs]
+        if torch.isfinite(res.detach()).all():  # finite differences need finite outputs
+            CHECKS.append((name, fn, inputs))
+    else:
+        case["grad_output"] = None
+        case["grads"] = [None] * len(inputs)
+    CASES.append(case)
+
+
+def nd(t):
+    """An input that does not require grad."""
+    return (t, False)
+
+
+def ints(shape, lo, hi):
+    return torch.randint(lo, hi, shape)
+
+
+# ---------------------------------------------------------------------------
+# masking, triangles, batched products
+# ---------------------------------------------------------------------------
+
+def gen_masking():
+    for ss, ms, dt in (([3, 4], [3, 4], F32), ([3, 4], [4], F32), ([3, 4], [2, 3, 4], F32),
+                       ([2, 2, 3, 3], [3, 3], F64), ([], [2], F32)):
+        add_case(f"masked_fill_{SHORT[dt]}_{shape_tag(ss)}_m{shape_tag(ms)}", "masked_fill",
+                 {"value": -1.5}, lambda ss=ss, ms=ms, dt=dt: [randn(ss, dt), nd(rand_bool(ms))],
+                 lambda x, m: x.masked_fill(m, -1.5))
+    add_case("masked_fill_f32_neg_inf", "masked_fill", {"value": -math.inf},
+             lambda: [randn([2, 4]), nd(torch.tensor([True, False, False, True]))],
+             lambda x, m: x.masked_fill(m, -math.inf))
+    add_case("masked_fill_i64_truncates", "masked_fill", {"value": -2.7},
+             lambda: [ints([2, 3], -5, 5), nd(rand_bool([2, 3]))], lambda x, m: x.masked_fill(m, -2.7))
+    add_case("masked_fill_bool", "masked_fill", {"value": 1},
+             lambda: [rand_bool([5]), nd(rand_bool([5]))], lambda x, m: x.masked_fill(m, 1))
+    for dt in (F32, F64):
+        add_case(f"masked_fill_tensor_{SHORT[dt]}", "masked_fill_tensor", {},
+                 lambda dt=dt: [randn([3, 4], dt), nd(rand_bool([3, 1])), randn([], dt)],
+                 lambda x, m, v: x.masked_fill(m, v))
+    for dt in (F32, F64):
+        add_case(f"where_{SHORT[dt]}_bcast", "where", {},
+                 lambda dt=dt: [nd(rand_bool([3, 1])), randn([1, 4], dt), randn([3, 4], dt)],
+                 torch.where)
+
+
+def gen_triangles():
+    for op in ("tril", "triu"):
+        for shape, diag, dt in (([4, 5], 0, F32), ([4, 5], 1, F32), ([4, 5], -2, F32),
+                                ([2, 3, 4], 0, F64), ([3, 3], 10, F32), ([3, 3], -10, F32),
+                                ([2, 1, 3, 2], 1, F32), ([5, 3], -1, F64)):
+            add_case(f"{op}_{SHORT[dt]}_{shape_tag(shape)}_d{diag}", op, {"diagonal": diag},
+                     lambda shape=shape, dt=dt: [randn(shape, dt)],
+                     lambda x, op=op, diag=diag: getattr(torch, op)(x, diag))
+        add_case(f"{op}_i64", op, {"diagonal": 0}, lambda: [ints([3, 4], -9, 9)], getattr(torch, op))
+        add_case(f"{op}_bool", op, {"diagonal": 1}, lambda: [rand_bool([4, 4])],
+                 lambda x, op=op: getattr(torch, op)(x, 1))
+
+
+def gen_batched_products():
+    for dt in (F32, F64):
+        add_case(f"bmm_{SHORT[dt]}_2x3x4_2x4x5", "bmm", {},
+                 lambda dt=dt: [randn([2, 3, 4], dt), randn([2, 4, 5], dt)], torch.bmm)
+    add_case("bmm_f32_1x1x1", "bmm", {}, lambda: [randn([1, 1, 1]), randn([1, 1, 1])], torch.bmm)
+    add_case("bmm_f32_2x9x17_2x17x8", "bmm", {},
+             lambda: [randn([2, 9, 17]), randn([2, 17, 8])], torch.bmm)
+    add_case("bmm_i64", "bmm", {}, lambda: [ints([2, 2, 3], -4, 4), ints([2, 3, 2], -4, 4)], torch.bmm)
+    for tag, ishape, beta, alpha in (("full", [2, 3, 5], 1.0, 1.0), ("row", [5], 0.5, 2.0),
+                                     ("col", [3, 1], -1.0, 0.25), ("beta0", [2, 3, 5], 0.0, 1.5)):
+        for dt in (F32, F64):
+            add_case(f"baddbmm_{SHORT[dt]}_{tag}", "baddbmm", {"beta": beta, "alpha": alpha},
+                     lambda ishape=ishape, dt=dt: [randn(ishape, dt), randn([2, 3, 4], dt),
+                                                   randn([2, 4, 5], dt)],
+                     lambda i, a, b, beta=beta, alpha=alpha: torch.baddbmm(i, a, b, beta=beta, alpha=alpha))
+
+
+# ---------------------------------------------------------------------------
+# running sums and products, one-hot, repetition, reordering
+# ---------------------------------------------------------------------------
+
+def with_zeros(shape, dt, positions):
+    x = signed_away(shape, dt, 0.5, 1.5)
+    flat = x.reshape(-1)
+    for p in positions:
+        flat[p] = 0
+    return flat.reshape(shape)
+
+
+def gen_cumulative():
+    for shape, dim, dt in (([3, 4], 0, F32), ([3, 4], 1, F32), ([3, 4], -1, F64),
+                           ([2, 3, 4], 1, F32), ([7], 0, F64), ([], 0, F32)):
+        add_case(f"cumsum_{SHORT[dt]}_{shape_tag(shape)}_dim{dim}", "cumsum", {"dim": dim},
+                 lambda shape=shape, dt=dt: [randn(shape, dt)], lambda x, dim=dim: x.cumsum(dim))
+        add_case(f"cumprod_{SHORT[dt]}_{shape_tag(shape)}_dim{dim}", "cumprod", {"dim": dim},
+                 lambda shape=shape, dt=dt: [signed_away(shape, dt, 0.5, 1.5)],
+                 lambda x, dim=dim: x.cumprod(dim))
+    add_case("cumsum_i64", "cumsum", {"dim": 1}, lambda: [ints([2, 5], -9, 9)], lambda x: x.cumsum(1))
+    add_case("cumsum_bool", "cumsum", {"dim": 0}, lambda: [rand_bool([6])], lambda x: x.cumsum(0))
+    add_case("cumprod_i64", "cumprod", {"dim": 0}, lambda: [ints([5, 2], -3, 4)], lambda x: x.cumprod(0))
+    # Zeros: one, two, at the start, at the end, a whole slice of them; along dim 1 of [3, 6]
+    # and dim 0 of [5, 2] (strided slices).
+    for tag, shape, dim, zeros in (("one", [3, 6], 1, [2, 9, 17]), ("two", [3, 6], 1, [1, 4, 8, 9]),
+                                   ("first", [3, 6], 1, [0, 6, 12]), ("dim0", [5, 2], 0, [2, 3, 6]),
+                                   ("many", [1, 6], 1, [0, 1, 2, 3, 4, 5])):
+        for dt in (F32, F64):
+            add_case(f"cumprod_{SHORT[dt]}_zeros_{tag}", "cumprod", {"dim": dim},
+                     lambda shape=shape, dt=dt, zeros=zeros: [with_zeros(shape, dt, zeros)],
+                     lambda x, dim=dim: x.cumprod(dim))
+
+
+def gen_one_hot():
+    F = torch.nn.functional
+    add_case("one_hot_infer", "one_hot", {"num_classes": -1},
+             lambda: [torch.tensor([3, 0, 1, 3])], lambda x: F.one_hot(x))
+    add_case("one_hot_2x3_c6", "one_hot", {"num_classes": 6},
+             lambda: [ints([2, 3], 0, 6)], lambda x: F.one_hot(x, 6))
+    add_case("one_hot_scalar", "one_hot", {"num_classes": 4},
+             lambda: [torch.tensor(2)], lambda x: F.one_hot(x, 4))
+    add_case("one_hot_empty_c3", "one_hot", {"num_classes": 3},
+             lambda: [torch.zeros([0], dtype=I64)], lambda x: F.one_hot(x, 3))
+
+
+def gen_repetition():
+    for shape, reps, dt in (([2, 3], [2, 1], F32), ([2, 3], [2, 2, 3], F32), ([3], [0, 2], F32),
+                            ([2, 1, 3], [1, 3, 1], F64), ([], [2, 3], F32)):
+        add_case(f"repeat_{SHORT[dt]}_{shape_tag(shape)}_r{'x'.join(map(str, reps))}", "repeat",
+                 {"repeats": reps}, lambda shape=shape, dt=dt: [randn(shape, dt)],
+                 lambda x, reps=reps: x.repeat(*reps))
+    add_case("repeat_i64", "repeat", {"repeats": [2, 2]}, lambda: [ints([2, 2], 0, 9)],
+             lambda x: x.repeat(2, 2))
+    for shape, reps, dim in (([2, 3], 2, None), ([2, 3], 3, 0), ([2, 3], 2, 1), ([2, 3], 2, -1),
+                             ([2, 3], 0, 1)):
+        add_case(f"repeat_interleave_{shape_tag(shape)}_r{reps}_d{dim}", "repeat_interleave",
+                 {"repeats": reps, "dim": dim}, lambda shape=shape: [randn(shape)],
+                 lambda x, reps=reps, dim=dim: x.repeat_interleave(reps, dim=dim))
+    for tag, shape, counts, dim in (("dim1", [2, 3], [1, 0, 3], 1), ("dim0", [3, 2], [2, 1, 2], 0),
+                                    ("flat", [2, 2], [1, 2, 0, 3], None), ("scalar", [2, 3], 2, 0)):
+        add_case(f"repeat_interleave_tensor_{tag}", "repeat_interleave_tensor", {"dim": dim},
+                 lambda shape=shape, counts=counts: [randn(shape), nd(torch.tensor(counts))],
+                 lambda x, r, dim=dim: x.repeat_interleave(r, dim=dim))
+
+
+def gen_reordering():
+    for shape, dims, dt in (([3, 4], [0], F32), ([3, 4], [0, 1], F32), ([2, 3, 4], [-1, 0], F64),
+                            ([5], [0], F32)):
+        add_case(f"flip_{SHORT[dt]}_{shape_tag(shape)}_{'_'.join(map(str, dims))}", "flip",
+                 {"dims": dims}, lambda shape=shape, dt=dt: [randn(shape, dt)],
+                 lambda x, dims=dims: x.flip(dims))
+    add_case("flip_i64", "flip", {"dims": [1]}, lambda: [ints([2, 3], 0, 9)], lambda x: x.flip(1))
+    for tag, shape, shifts, dims in (("d0", [4, 3], [1], [0]), ("d1neg", [4, 3], [-1], [1]),
+                                     ("two", [4, 3], [2, 5], [0, 1]), ("flat", [4, 3], [5], []),
+                                     ("big", [5], [13], [0]), ("3d", [2, 3, 4], [1, -2], [2, 0])):
+        add_case(f"roll_{tag}", "roll", {"shifts": shifts, "dims": dims},
+                 lambda shape=shape: [randn(shape)],
+                 lambda x, shifts=shifts, dims=dims: x.roll(shifts, dims) if dims else x.roll(shifts))
+
+
+# ---------------------------------------------------------------------------
+# checks & output
+# ---------------------------------------------------------------------------
+
+def run_gradchecks():
+    failures = []
+    for name, fn, inputs in CHECKS:
+        dbl = [t.detach().to(F64).requires_grad_(t.requires_grad) if t.dtype.is_floating_point
+               else t.detach() for t in inputs]
+
+        def f(*xs):
+            r = fn(*xs)
+            return r[0] if isinstance(r, tuple) else r
+
+        try:
+            ok = torch.autograd.gradcheck(f, tuple(dbl), eps=1e-6, atol=1e-5, rtol=1e-3,
+                                          raise_exception=False)
+        except Exception as e:  # pragma: no cover
+            print(f"{name}: {e}", file=sys.stderr)
+            ok = False
+        if not ok:
+            failures.append(name)
+    return failures
+
+
+GENERATORS = [gen_masking, gen_triangles, gen_batched_products, gen_cumulative, gen_one_hot,
+              gen_repetition, gen_reordering]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=DEFAULT_OUT)
+    ap.add_argument("--check", action="store_true", help="gradcheck every differentiable case")
+    opts = ap.parse_args()
+    torch.set_num_threads(1)
+    torch.set_default_dtype(torch.float32)
+    for generate in GENERATORS:
+        generate()
+    version = torch.__version__.split("+")[0]
+    lines = [json.dumps(c, separators=(",", ":"), allow_nan=False) for c in CASES]
+    text = '{"torch_version":' + json.dumps(version) + ',"cases":[\n' + ",\n".join(lines) + "\n]}\n"
+    json.loads(text)
+    with open(opts.out, "w") as fh:
+        fh.write(text)
+    print(f"wrote {len(CASES)} cases, {len(text)} bytes -> {os.path.relpath(opts.out)}")
+    if opts.check:
+        failures = run_gradchecks()
+        print(f"gradcheck: {len(CHECKS)} differentiable cases, {len(failures)} failures")
+        for name in failures:
+            print(f"  FAIL {name}")
+        if failures:
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
