@@ -26,6 +26,20 @@ struct VocabularyFixtureTests {
     #expect(byName["masked_fill_i64_truncates"]?.args["value"] == .float(-2.7))
   }
 
+  /// The layers print as PyTorch prints them.
+  @Test func layersPrintAsPyTorch() throws {
+    struct Reprs: Decodable { let reprs: [String: String] }
+    let data = try Data(contentsOf: OpFixtureFile.url(named: "vocabulary.json"))
+    let reprs = try JSONDecoder().decode(Reprs.self, from: data).reprs
+    let layers: [String: Module] = [
+      "softplus": Softplus(), "softplus_b2_t10": Softplus(beta: 2, threshold: 10), "silu": SiLU(),
+      "mish": Mish(), "hardtanh": Hardtanh(), "hardtanh_m2_3": Hardtanh(minVal: -2, maxVal: 3),
+      "logsigmoid": LogSigmoid(),
+    ]
+    #expect(Set(layers.keys) == Set(reprs.keys))
+    for (key, layer) in layers { #expect(layer.description == reprs[key], "\(key)") }
+  }
+
   @Test(arguments: cases)
   func matchesPyTorch(_ c: OpFixtureCase) {
     for problem in opFixtureProblems(c, Self.run) {
@@ -60,6 +74,7 @@ struct VocabularyFixtureTests {
     case "flip": return (a.flip(try c.ints("dims")), nil)
     case "roll": return (a.roll(try c.ints("shifts"), dims: try c.ints("dims")), nil)
     default:
+      if let result = try runElementwise(c, x) { return result }
       throw OpFixtureError("unknown op '\(c.op)': teach VocabularyFixtureTests.run how to call it")
     }
   }

@@ -162,6 +162,9 @@ def gen_batched_products():
     add_case("bmm_f32_2x9x17_2x17x8", "bmm", {},
              lambda: [randn([2, 9, 17]), randn([2, 17, 8])], torch.bmm)
     add_case("bmm_i64", "bmm", {}, lambda: [ints([2, 2, 3], -4, 4), ints([2, 3, 2], -4, 4)], torch.bmm)
+    add_case("baddbmm_i64", "baddbmm", {"beta": 2, "alpha": -1},
+             lambda: [ints([2, 2, 2], -4, 4), ints([2, 2, 3], -4, 4), ints([2, 3, 2], -4, 4)],
+             lambda i, a, b: torch.baddbmm(i, a, b, beta=2, alpha=-1))
     for tag, ishape, beta, alpha in (("full", [2, 3, 5], 1.0, 1.0), ("row", [5], 0.5, 2.0),
                                      ("col", [3, 1], -1.0, 0.25), ("beta0", [2, 3, 5], 0.0, 1.5)):
         for dt in (F32, F64):
@@ -253,6 +256,153 @@ def gen_reordering():
 
 
 # ---------------------------------------------------------------------------
+# elementwise: rounding, remainders, special functions, smooth activations,
+# float classification
+# ---------------------------------------------------------------------------
+
+def away_from_halves(shape, dt, scale=3.0):
+    """Values whose fraction is not within 0.05 of 0 or 0.5 (no rounding ties or kinks)."""
+    x = randn(shape, dt, scale)
+    frac = x - x.floor()
+    bad = ((frac - 0.5).abs() < 0.05) | (frac < 0.05) | (frac > 0.95)
+    return torch.where(bad, x.floor() + 0.25, x)
+
+
+def gen_rounding():
+    for op in ("floor", "ceil", "round", "trunc"):
+        for dt in (F32, F64):
+            add_case(f"{op}_{SHORT[dt]}", op, {}, lambda dt=dt: [away_from_halves([3, 4], dt)],
+                     getattr(torch, op))
+        add_case(f"{op}_i64", op, {}, lambda: [ints([5], -9, 9)], getattr(torch, op))
+    add_case("round_halves_to_even", "round", {},
+             lambda: [nd(torch.tensor([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49999997, 3.5]))], torch.round)
+    for d in (2, -1):
+        add_case(f"round_decimals_{d}", "round", {"decimals": d},
+                 lambda: [nd(torch.tensor([0.125, 1.2345, 2.5, 15.0, 25.0, -14.0, 123.456]))],
+                 lambda x, d=d: torch.round(x, decimals=d))
+
+
+def gen_remainders():
+    for op, fn in (("remainder", torch.remainder), ("fmod", torch.fmod)):
+        for sa, sb, dt in (([3, 4], [3, 4], F32), ([3, 4], [4], F64), ([2, 1], [1, 3], F32)):
+            def make(sa=sa, sb=sb, dt=dt):
+                # Quotients away from whole numbers, where the remainder jumps.
+                for _ in range(10000):
+                    a, b = randn(sa, dt, 3.0), signed_away(sb, dt, 0.7, 2.0)
+                    q = a / b
+                    if ((q - q.round()).abs() > 0.05).all():
+                        return [a, b]
+                raise RuntimeError("remainder: could not sample")
+            add_case(f"{op}_{SHORT[dt]}_{shape_tag(sa)}_{shape_tag(sb)}", op, {}, make, fn)
+        add_case(f"{op}_i64_signs", op, {}, lambda: [torch.tensor([-7, 7, -7, 7, 0, 6]),
+                                                      torch.tensor([3, 3, -3, -3, 5, -3])], fn)
+        add_case(f"{op}_i64_by_f32", op, {}, lambda: [torch.tensor([5, -5]), nd(torch.tensor([3.0, 3.0]))], fn)
+        add_case(f"{op}_f32_by_zero", op, {}, lambda: [nd(torch.tensor([3.0, -4.0])), nd(torch.zeros(2))], fn)
+        add_case(f"{op}_f32_exact_signs", op, {},
+                 lambda: [nd(torch.tensor([-6.0, 6.0, -0.0, 6.0])), nd(torch.tensor([3.0, -3.0, 3.0, 3.0]))], fn)
+        for tag, scalar in (("s0p7", 0.7), ("sm2", -2), ("s2p5", 2.5)):
+            add_case(f"{op}_scalar_f32_{tag}", f"{op}_scalar", {"scalar": scalar},
+                     lambda: [away_from_halves([2, 3], F32)], lambda x, s=scalar, fn=fn: fn(x, s))
+        add_case(f"{op}_scalar_i64_s3", f"{op}_scalar", {"scalar": 3},
+                 lambda: [torch.tensor([-7, 7, -1, 9])], lambda x, fn=fn: fn(x, 3))
+        add_case(f"{op}_scalar_i64_s2p5", f"{op}_scalar", {"scalar": 2.5},
+                 lambda: [torch.tensor([-7, 7, -1, 9])], lambda x, fn=fn: fn(x, 2.5))
+    add_case("remainder_rscalar_i64", "rremainder_scalar", {"scalar": 5},
+             lambda: [torch.tensor([3, -3, 2, -7])], lambda x: torch.remainder(5, x))
+    add_case("remainder_i64_min_by_minus_one", "remainder", {},
+             lambda: [torch.tensor([-9223372036854775808, 7]), torch.tensor([-1, -1])], torch.remainder)
+
+
+def gen_special():
+    for op, make in (("log1p", lambda dt: uniform([3, 4], -0.9, 3.0, dt)),
+                     ("expm1", lambda dt: randn([3, 4], dt)),
+                     ("erf", lambda dt: randn([3, 4], dt, 1.5)),
+                     ("rsqrt", lambda dt: positive([3, 4], dt)),
+                     ("reciprocal", lambda dt: signed_away([3, 4], dt, 0.3, 2.0))):
+        for dt in (F32, F64):
+            add_case(f"{op}_{SHORT[dt]}", op, {}, lambda make=make, dt=dt: [make(dt)], getattr(torch, op))
+        add_case(f"{op}_i64", op, {}, lambda: [torch.tensor([1, 2, 3])], getattr(torch, op))
+    add_case("log1p_tiny", "log1p", {}, lambda: [nd(torch.tensor([1e-10, -1e-12, 1e-30], dtype=F64))], torch.log1p)
+    add_case("expm1_tiny", "expm1", {}, lambda: [nd(torch.tensor([1e-10, -1e-12, 1e-30], dtype=F64))], torch.expm1)
+    add_case("rsqrt_zero_negative", "rsqrt", {}, lambda: [nd(torch.tensor([0.0, -1.0, 4.0]))], torch.rsqrt)
+    add_case("reciprocal_i64_zero", "reciprocal", {}, lambda: [torch.tensor([2, 0, -4])], torch.reciprocal)
+
+
+def gen_smooth_activations():
+    F = torch.nn.functional
+    wide = lambda dt: randn([4, 5], dt, 4.0)  # noqa: E731
+    for dt in (F32, F64):
+        add_case(f"silu_{SHORT[dt]}", "silu", {}, lambda dt=dt: [wide(dt)], F.silu)
+        add_case(f"mish_{SHORT[dt]}", "mish", {}, lambda dt=dt: [wide(dt)], F.mish)
+        add_case(f"logsigmoid_{SHORT[dt]}", "logsigmoid", {}, lambda dt=dt: [wide(dt)], F.logsigmoid)
+        add_case(f"softplus_{SHORT[dt]}", "softplus", {"beta": 1.0, "threshold": 20.0},
+                 lambda dt=dt: [wide(dt)], F.softplus)
+        add_case(f"hardtanh_{SHORT[dt]}", "hardtanh", {"min_val": -1.0, "max_val": 1.0},
+                 lambda dt=dt: [away_from_bounds([4, 5], dt, [-1.0, 1.0])], F.hardtanh)
+    for beta, threshold in ((2.0, 5.0), (0.5, 1.0), (1.0, 20.0)):
+        add_case(f"softplus_b{beta}_t{threshold}", "softplus", {"beta": beta, "threshold": threshold},
+                 lambda beta=beta, threshold=threshold: [away_from_bounds([30], F32, [threshold / beta], 8.0)],
+                 lambda x, beta=beta, threshold=threshold: F.softplus(x, beta, threshold))
+    add_case("hardtanh_m2_3", "hardtanh", {"min_val": -2.0, "max_val": 3.0},
+             lambda: [away_from_bounds([12], F32, [-2.0, 3.0], 3.0)], lambda x: F.hardtanh(x, -2.0, 3.0))
+    add_case("hardtanh_i64", "hardtanh", {"min_val": -1.5, "max_val": 2.5},
+             lambda: [torch.tensor([-3, 0, 3, 2, -1])], lambda x: F.hardtanh(x, -1.5, 2.5))
+    add_case("extremes_f32", "smooth_all", {},
+             lambda: [nd(torch.tensor([100.0, -100.0, 30.0, -30.0, 0.0]))],
+             lambda x: torch.stack([F.silu(x), F.mish(x), F.logsigmoid(x), F.softplus(x)]))
+
+
+def away_from_bounds(shape, dt, bounds, scale=2.0):
+    for _ in range(10000):
+        x = randn(shape, dt, scale)
+        if all(((x - b).abs() > 0.05).all() for b in bounds):
+            return x
+    raise RuntimeError("away_from_bounds: could not sample")
+
+
+def special_values(dt):
+    return torch.tensor([1.0, float("nan"), float("inf"), -float("inf"), -2.5, 0.0], dtype=dt)
+
+
+def gen_float_classification():
+    for dt in (F32, F64):
+        for op in ("isnan", "isinf", "isfinite", "isposinf", "isneginf"):
+            add_case(f"{op}_{SHORT[dt]}", op, {}, lambda dt=dt: [nd(special_values(dt))], getattr(torch, op))
+        add_case(f"nan_to_num_{SHORT[dt]}", "nan_to_num", {}, lambda dt=dt: [special_values(dt)],
+                 torch.nan_to_num)
+        add_case(f"nan_to_num_{SHORT[dt]}_values", "nan_to_num",
+                 {"nan": 1.5, "posinf": 2.0, "neginf": -3.0},
+                 lambda dt=dt: [special_values(dt)],
+                 lambda x: torch.nan_to_num(x, nan=1.5, posinf=2.0, neginf=-3.0))
+    add_case("isnan_i64", "isnan", {}, lambda: [torch.tensor([1, 2])], torch.isnan)
+    add_case("isfinite_i64", "isfinite", {}, lambda: [torch.tensor([1, 2])], torch.isfinite)
+    add_case("nan_to_num_i64", "nan_to_num", {}, lambda: [torch.tensor([1, 2])], torch.nan_to_num)
+    a = torch.tensor([1.0, 1.0001, float("nan"), float("inf"), float("inf"), 1.0, 0.0, 1e-9])
+    b = torch.tensor([1.0, 1.0, float("nan"), float("inf"), -float("inf"), float("inf"), 1e-9, 0.0])
+    for tag, args in (("default", {}), ("equal_nan", {"equal_nan": True}),
+                      ("loose", {"rtol": 1e-3, "atol": 0.0}), ("atol", {"rtol": 0.0, "atol": 1e-8})):
+        add_case(f"isclose_{tag}", "isclose", args, lambda: [nd(a), nd(b)],
+                 lambda x, y, args=args: torch.isclose(x, y, **args))
+    add_case("isclose_i64", "isclose", {"rtol": 0.001, "atol": 0.0},
+             lambda: [torch.tensor([100, 101, 5]), torch.tensor([100, 100, 5])],
+             lambda x, y: torch.isclose(x, y, rtol=0.001, atol=0.0))
+    add_case("isclose_broadcast", "isclose", {},
+             lambda: [nd(torch.tensor([[1.0], [2.0]])), nd(torch.tensor([1.0, 2.0, 1.000001]))],
+             torch.isclose)
+
+
+REPRS = {
+    "softplus": repr(torch.nn.Softplus()),
+    "softplus_b2_t10": repr(torch.nn.Softplus(beta=2.0, threshold=10.0)),
+    "silu": repr(torch.nn.SiLU()),
+    "mish": repr(torch.nn.Mish()),
+    "hardtanh": repr(torch.nn.Hardtanh()),
+    "hardtanh_m2_3": repr(torch.nn.Hardtanh(-2.0, 3.0)),
+    "logsigmoid": repr(torch.nn.LogSigmoid()),
+}
+
+
+# ---------------------------------------------------------------------------
 # checks & output
 # ---------------------------------------------------------------------------
 
@@ -278,7 +428,8 @@ def run_gradchecks():
 
 
 GENERATORS = [gen_masking, gen_triangles, gen_batched_products, gen_cumulative, gen_one_hot,
-              gen_repetition, gen_reordering]
+              gen_repetition, gen_reordering, gen_rounding, gen_remainders, gen_special,
+              gen_smooth_activations, gen_float_classification]
 
 
 def main():
@@ -292,7 +443,8 @@ def main():
         generate()
     version = torch.__version__.split("+")[0]
     lines = [json.dumps(c, separators=(",", ":"), allow_nan=False) for c in CASES]
-    text = '{"torch_version":' + json.dumps(version) + ',"cases":[\n' + ",\n".join(lines) + "\n]}\n"
+    text = ('{"torch_version":' + json.dumps(version) + ',"reprs":' + json.dumps(REPRS)
+            + ',"cases":[\n' + ",\n".join(lines) + "\n]}\n")
     json.loads(text)
     with open(opts.out, "w") as fh:
         fh.write(text)

@@ -39,7 +39,8 @@ extension Tensor {
         )
       }
       try checkExpands(to: product.shape, op: "baddbmm")
-      let out = try binary(self, product, ScaledSumKernel(beta: beta, alpha: alpha), op: "baddbmm")
+      let out = try binary(
+        self, product, ScaledSumKernel(beta: beta, alpha: alpha), op: "baddbmm", floatResult: false)
       guard requiresGradFlag || batch1.requiresGradFlag || batch2.requiresGradFlag else {
         return out
       }
