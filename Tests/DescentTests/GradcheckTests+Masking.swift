@@ -122,7 +122,7 @@ import Testing
     let x = normal([2, 3], seed: 122)
     expectGradcheck([x]) { $0[0].repeat(2, 1) }
     expectGradcheck([x]) { $0[0].repeat(2, 2, 3) }
-    expectGradcheck([x.transpose(0, 1)]) { $0[0].repeat(1, 2) }
+    expectGradcheck([x]) { $0[0].transpose(0, 1).repeat(1, 2) }
     expectGradcheck([x]) { $0[0].repeatInterleave(2) }
     expectGradcheck([x]) { $0[0].repeatInterleave(3, dim: 1) }
     expectGradcheck([x]) { $0[0].repeatInterleave(Tensor(integers: [2, 0, 1]), dim: -1) }
@@ -133,7 +133,8 @@ import Testing
     let x = normal([2, 3, 4], seed: 123)
     expectGradcheck([x]) { $0[0].flip(0) }
     expectGradcheck([x]) { $0[0].flip(-1, 1) }
-    expectGradcheck([x.transpose(0, 2)]) { $0[0].flip(1) }
+    expectGradcheck([x]) { $0[0].transpose(0, 2).flip(1) }
+    expectGradcheck([x]) { $0[0].transpose(0, 2).roll([1, -1], dims: [0, 1]) }
     expectGradcheck([x]) { $0[0].roll(1, dim: 2) }
     expectGradcheck([x]) { $0[0].roll([-1, 5], dims: [0, 1]) }
     expectGradcheck([x]) { $0[0].roll(7) }

@@ -75,6 +75,8 @@ struct VocabularyFixtureTests {
     case "roll": return (a.roll(try c.ints("shifts"), dims: try c.ints("dims")), nil)
     default:
       if let result = try runElementwise(c, x) { return result }
+      if let result = try runReductions(c, x) { return result }
+      if let result = try runIndexing(c, x) { return result }
       throw OpFixtureError("unknown op '\(c.op)': teach VocabularyFixtureTests.run how to call it")
     }
   }

@@ -69,9 +69,10 @@ def args_json(args):
     return {k: (number_json(v) if isinstance(v, float) else v) for k, v in args.items()}
 
 
-def add_case(name, op, args, make_inputs, fn, differentiable=True):
+def add_case(name, op, args, make_inputs, fn, differentiable=True, check=True):
     """Register one case (see make_op_fixtures.add_case). fn returns a tensor or a
-    (values, int64 indices) pair; the gradient flows from the values."""
+    (values, int64 indices) pair; the gradient flows from the values. check=False keeps the
+    case out of --check (a subgradient at a kink, where finite differences cannot agree)."""
     if name in _NAMES:
         raise ValueError(f"duplicate case name {name}")
     _NAMES.add(name)
@@ -96,8 +97,10 @@ def add_case(name, op, args, make_inputs, fn, differentiable=True):
         g = torch.randn(res.shape, dtype=res.dtype)
         res.backward(g)
         case["grad_output"] = tensor_json(g)
-        case["grads"] = [tensor_json(t.grad) if t.requires_grad else None for t in inputs]
-        if torch.isfinite(res.detach()).all():  # finite differences need finite outputs
+        # An undefined gradient (the 0-"norm" has none) is a zero gradient.
+        case["grads"] = [tensor_json(t.grad if t.grad is not None else torch.zeros_like(t))
+                         if t.requires_grad else None for t in inputs]
+        if check and torch.isfinite(res.detach()).all():  # finite differences need finite outputs
             CHECKS.append((name, fn, inputs))
     else:
         case["grad_output"] = None
@@ -391,6 +394,207 @@ def gen_float_classification():
              torch.isclose)
 
 
+# ---------------------------------------------------------------------------
+# reductions: norms, products, amax/amin, all/any
+# ---------------------------------------------------------------------------
+
+def gen_reductions():
+    for tag, p in (("2", 2), ("1", 1), ("inf", math.inf), ("neginf", -math.inf), ("0", 0),
+                   ("3", 3), ("1p5", 1.5), ("0p5", 0.5)):
+        for dims, keep in ((None, False), ([1], False), ([0], True), ([0, 2], False)):
+            dtag = "all" if dims is None else "d" + "_".join(map(str, dims))
+            add_case(f"norm_p{tag}_{dtag}{'_keep' if keep else ''}", "norm",
+                     {"p": p, "dims": dims or [], "keepdim": keep},
+                     lambda: [signed_away([2, 3, 4], F32, 0.2, 1.5)],
+                     lambda x, p=p, dims=dims, keep=keep: torch.linalg.vector_norm(
+                         x, ord=p, dim=dims, keepdim=keep))
+    add_case("norm_fro_f64", "norm", {"p": "fro", "dims": [0, 1], "keepdim": False},
+             lambda: [randn([3, 4], F64)], lambda x: x.norm(p="fro", dim=(0, 1)))
+    # At zero the 2-norm and the p-norms have a subgradient: PyTorch's is 0.
+    for tag, p in (("2", 2), ("3", 3), ("1p5", 1.5), ("0p5", 0.5), ("inf", math.inf)):
+        add_case(f"norm_p{tag}_zero_row", "norm", {"p": p, "dims": [1], "keepdim": False},
+                 lambda: [torch.tensor([[0.0, 0.0, 0.0], [0.5, -1.0, 2.0]])],
+                 lambda x, p=p: torch.linalg.vector_norm(x, ord=p, dim=1), check=False)
+    add_case("norm_inf_ties", "norm", {"p": math.inf, "dims": [], "keepdim": False},
+             lambda: [torch.tensor([1.0, -3.0, 3.0, 2.0])], lambda x: x.norm(p=math.inf), check=False)
+    for dims, keep in ((None, False), (1, False), (0, True), (-1, True)):
+        dtag = "all" if dims is None else f"d{dims}"
+        add_case(f"prod_{dtag}{'_keep' if keep else ''}", "prod", {"dim": dims, "keepdim": keep},
+                 lambda: [signed_away([3, 4], F32, 0.5, 1.5)],
+                 lambda x, d=dims, k=keep: x.prod() if d is None else x.prod(d, keepdim=k))
+    for tag, zeros in (("one", [5]), ("two_same_row", [4, 6]), ("rows", [0, 5, 10])):
+        for dims in (None, 1, 0):
+            dtag = "all" if dims is None else f"d{dims}"
+            add_case(f"prod_zeros_{tag}_{dtag}", "prod", {"dim": dims, "keepdim": False},
+                     lambda zeros=zeros: [with_zeros([3, 4], F64, zeros)],
+                     lambda x, d=dims: x.prod() if d is None else x.prod(d))
+    add_case("prod_i64", "prod", {"dim": 1, "keepdim": False}, lambda: [ints([2, 3], -3, 4)],
+             lambda x: x.prod(1))
+    add_case("prod_bool", "prod", {"dim": None, "keepdim": False}, lambda: [rand_bool([4])],
+             lambda x: x.prod())
+    for op in ("amax", "amin"):
+        for dims, keep in (([], False), ([1], False), ([0, 2], True), ([-1], False)):
+            add_case(f"{op}_d{'_'.join(map(str, dims)) or 'all'}{'_keep' if keep else ''}", op,
+                     {"dims": dims, "keepdim": keep}, lambda: [distinct([2, 3, 4])],
+                     lambda x, op=op, dims=dims, keep=keep: getattr(x, op)(dim=dims, keepdim=keep))
+        # Ties share the gradient evenly.
+        add_case(f"{op}_ties", op, {"dims": [1], "keepdim": False},
+                 lambda: [torch.tensor([[1.0, 3.0, 3.0], [2.0, 2.0, 2.0], [-1.0, -1.0, 5.0]])],
+                 lambda x, op=op: getattr(x, op)(dim=1), check=False)
+        add_case(f"{op}_ties_all", op, {"dims": [], "keepdim": False},
+                 lambda: [torch.tensor([1.0, 3.0, 3.0, -1.0, -1.0])],
+                 lambda x, op=op: getattr(x, op)(), check=False)
+        add_case(f"{op}_i64", op, {"dims": [1], "keepdim": False}, lambda: [ints([2, 3], -9, 9)],
+                 lambda x, op=op: getattr(x, op)(dim=1))
+        add_case(f"{op}_bool", op, {"dims": [0], "keepdim": False}, lambda: [rand_bool([3, 2])],
+                 lambda x, op=op: getattr(x, op)(dim=0))
+    for op in ("all", "any"):
+        for dims, keep in (([1], False), ([0], True), ([0, 1], False)):
+            for tag, make in (("f32", lambda: [nd(torch.tensor([[1.0, 0.0, 2.0], [3.0, float("nan"), 1.0]]))]),
+                              ("bool", lambda: [rand_bool([2, 3])]),
+                              ("i64", lambda: [ints([2, 3], 0, 2)])):
+                add_case(f"{op}_{tag}_d{'_'.join(map(str, dims))}{'_keep' if keep else ''}", op,
+                         {"dims": dims, "keepdim": keep}, make,
+                         lambda x, op=op, dims=dims, keep=keep: getattr(torch, op)(x, dim=tuple(dims), keepdim=keep))
+
+
+# ---------------------------------------------------------------------------
+# sorting and selection. Inputs avoid ties, except where stable=True fixes the order.
+# ---------------------------------------------------------------------------
+
+def gen_sorting():
+    for dim, desc in ((-1, False), (-1, True), (0, False), (1, True)):
+        for dt in (F32, F64):
+            add_case(f"sort_{SHORT[dt]}_d{dim}{'_desc' if desc else ''}", "sort",
+                     {"dim": dim, "descending": desc}, lambda dt=dt: [distinct([3, 4, 5], dt)],
+                     lambda x, dim=dim, desc=desc: tuple(torch.sort(x, dim=dim, descending=desc)))
+    for desc in (False, True):
+        add_case(f"sort_ties_stable{'_desc' if desc else ''}", "sort", {"dim": -1, "descending": desc},
+                 lambda: [torch.tensor([[1.0, 0.0, 1.0, 0.0, 1.0, 0.0] * 4, [2.0, 2.0, -1.0, 2.0] * 6])],
+                 lambda x, desc=desc: tuple(torch.sort(x, dim=-1, descending=desc, stable=True)),
+                 check=False)
+        add_case(f"sort_nan{'_desc' if desc else ''}", "sort", {"dim": 0, "descending": desc},
+                 lambda: [nd(torch.tensor([1.0, float("nan"), 2.0, -1.0]))],
+                 lambda x, desc=desc: tuple(torch.sort(x, descending=desc)))
+    add_case("sort_i64", "sort", {"dim": 1, "descending": False},
+             lambda: [torch.randperm(12).reshape(3, 4) - 5], lambda x: tuple(x.sort(1)))
+    add_case("sort_scalar", "sort", {"dim": 0, "descending": False}, lambda: [randn([])],
+             lambda x: tuple(x.sort(0)))
+    add_case("argsort_f32", "argsort", {"dim": 1, "descending": True}, lambda: [nd(distinct([3, 5]))],
+             lambda x: torch.argsort(x, dim=1, descending=True))
+    for k, dim, largest in ((2, -1, True), (3, 1, False), (1, 0, True), (5, -1, False), (0, -1, True)):
+        add_case(f"topk_k{k}_d{dim}_{'largest' if largest else 'smallest'}", "topk",
+                 {"k": k, "dim": dim, "largest": largest}, lambda: [distinct([3, 4, 5])],
+                 lambda x, k=k, dim=dim, largest=largest: tuple(torch.topk(x, k, dim=dim, largest=largest)))
+    add_case("topk_nan", "topk", {"k": 2, "dim": 0, "largest": True},
+             lambda: [nd(torch.tensor([1.0, float("nan"), 2.0, -1.0]))], lambda x: tuple(x.topk(2)))
+    add_case("topk_nan_smallest", "topk", {"k": 2, "dim": 0, "largest": False},
+             lambda: [nd(torch.tensor([1.0, float("nan"), 2.0, -1.0]))],
+             lambda x: tuple(x.topk(2, largest=False)))
+    add_case("topk_i64", "topk", {"k": 2, "dim": -1, "largest": True},
+             lambda: [torch.randperm(10).reshape(2, 5)], lambda x: tuple(x.topk(2)))
+    for k, dim, keep in ((1, -1, False), (3, 1, True), (2, 0, False)):
+        add_case(f"kthvalue_k{k}_d{dim}{'_keep' if keep else ''}", "kthvalue",
+                 {"k": k, "dim": dim, "keepdim": keep}, lambda: [distinct([3, 4, 5])],
+                 lambda x, k=k, dim=dim, keep=keep: tuple(torch.kthvalue(x, k, dim=dim, keepdim=keep)))
+    for dim, keep, shape in ((1, False, [3, 5]), (0, True, [4, 3]), (-1, False, [2, 3, 4])):
+        add_case(f"median_d{dim}_{shape_tag(shape)}{'_keep' if keep else ''}", "median",
+                 {"dim": dim, "keepdim": keep}, lambda shape=shape: [distinct(shape)],
+                 lambda x, dim=dim, keep=keep: tuple(torch.median(x, dim=dim, keepdim=keep)))
+    add_case("median_all_odd", "median", {}, lambda: [distinct([3, 5])], torch.median)
+    add_case("median_all_even", "median", {}, lambda: [distinct([2, 4])], torch.median)
+    add_case("median_all_ties", "median", {}, lambda: [torch.tensor([3.0, 1.0, 2.0, 2.0, 5.0])],
+             torch.median, check=False)
+    add_case("median_nan", "median", {"dim": 1, "keepdim": False},
+             lambda: [nd(torch.tensor([[1.0, float("nan"), 2.0, float("nan")], [3.0, 1.0, 2.0, 0.0]]))],
+             lambda x: tuple(torch.median(x, dim=1)))
+    add_case("median_all_nan", "median", {}, lambda: [nd(torch.tensor([1.0, float("nan"), 2.0]))],
+             torch.median)
+
+
+# ---------------------------------------------------------------------------
+# scatter/index adds, unfold, diagonal, einsum
+# ---------------------------------------------------------------------------
+
+def gen_scatter_index_add():
+    add_case("scatter_add_d1", "scatter_add", {"dim": 1},
+             lambda: [randn([3, 4]), nd(torch.tensor([[0, 0], [3, 1], [2, 2]])), randn([3, 2])],
+             lambda x, i, s: x.scatter_add(1, i, s))
+    add_case("scatter_add_d0_f64", "scatter_add", {"dim": 0},
+             lambda: [randn([3, 4], F64), nd(torch.tensor([[0, 1, 2, 0], [2, 2, 1, 0]])), randn([2, 4], F64)],
+             lambda x, i, s: x.scatter_add(0, i, s))
+    add_case("scatter_add_src_larger", "scatter_add", {"dim": 1},
+             lambda: [randn([3, 4]), nd(torch.tensor([[0, 1], [3, 3]])), (randn([3, 5]), False)],
+             lambda x, i, s: x.scatter_add(1, i, s))
+    add_case("scatter_add_i64", "scatter_add", {"dim": 0},
+             lambda: [ints([3], 0, 5), torch.tensor([0, 2, 2, 0]), ints([4], 0, 5)],
+             lambda x, i, s: x.scatter_add(0, i, s))
+    add_case("index_add_d0", "index_add", {"dim": 0, "alpha": 1},
+             lambda: [randn([4, 3]), nd(torch.tensor([0, 2, 2])), randn([3, 3])],
+             lambda x, i, s: x.index_add(0, i, s))
+    add_case("index_add_d1_alpha", "index_add", {"dim": 1, "alpha": -2.5},
+             lambda: [randn([2, 4, 3], F64), nd(torch.tensor([3, 0])), randn([2, 2, 3], F64)],
+             lambda x, i, s: x.index_add(1, i, s, alpha=-2.5))
+    add_case("index_add_i64_alpha", "index_add", {"dim": 0, "alpha": 1.5},
+             lambda: [torch.zeros(3, dtype=I64), torch.tensor([1, 1]), torch.tensor([2, 3])],
+             lambda x, i, s: x.index_add(0, i, s, alpha=1.5))
+
+
+def gen_unfold_diagonal():
+    for tag, shape, dim, size, step in (("overlap", [2, 7], 1, 3, 1), ("gap", [2, 7], 1, 2, 3),
+                                        ("exact", [6, 2], 0, 3, 3), ("3d", [2, 5, 3], -2, 2, 2),
+                                        ("whole", [4], 0, 4, 1), ("size0", [3], 0, 0, 1)):
+        add_case(f"unfold_{tag}", "unfold", {"dimension": dim, "size": size, "step": step},
+                 lambda shape=shape: [randn(shape)],
+                 lambda x, dim=dim, size=size, step=step: x.unfold(dim, size, step))
+    for offset, d1, d2, shape in ((0, 0, 1, [3, 3]), (1, 0, 1, [3, 4]), (-1, 0, 1, [3, 4]),
+                                  (0, 2, 0, [2, 3, 4]), (2, -1, -2, [2, 3, 4]), (5, 0, 1, [3, 3])):
+        add_case(f"diagonal_o{offset}_{d1}_{d2}_{shape_tag(shape)}", "diagonal",
+                 {"offset": offset, "dim1": d1, "dim2": d2}, lambda shape=shape: [randn(shape)],
+                 lambda x, o=offset, a=d1, b=d2: torch.diagonal(x, o, a, b))
+
+
+EINSUMS = [
+    ("matmul", "ij,jk->ik", [[2, 3], [3, 4]]),
+    ("implicit_matmul", "ij,jk", [[2, 3], [3, 4]]),
+    ("transpose", "ij->ji", [[2, 3]]),
+    ("implicit_transpose", "ba", [[2, 3]]),
+    ("trace", "ii", [[3, 3]]),
+    ("diagonal", "ii->i", [[3, 3]]),
+    ("sum_all", "ij->", [[2, 3]]),
+    ("row_sums", "ij->i", [[2, 3]]),
+    ("dot", "i,i->", [[4], [4]]),
+    ("outer", "i,j->ij", [[3], [4]]),
+    ("hadamard", "ij,ij->ij", [[2, 3], [2, 3]]),
+    ("bmm", "bij,bjk->bik", [[2, 3, 4], [2, 4, 5]]),
+    ("attention_scores", "bhqd,bhkd->bhqk", [[2, 2, 3, 4], [2, 2, 5, 4]]),
+    ("attention_values", "bhqk,bhkd->bqhd", [[2, 2, 3, 5], [2, 2, 5, 4]]),
+    ("ellipsis_matmul", "...ij,...jk->...ik", [[2, 3, 4], [4, 2]]),
+    ("ellipsis_broadcast", "...ij,...jk", [[2, 1, 3, 4], [3, 4, 2]]),
+    ("ellipsis_sum", "...ij->ij", [[2, 3, 4]]),
+    ("bilinear", "bn,anm,bm->ba", [[2, 3], [4, 3, 5], [2, 5]]),
+    ("chain", "ij,jk,kl->il", [[2, 3], [3, 4], [4, 2]]),
+    ("repeated_three", "iij->ij", [[3, 3, 2]]),
+    ("batch_diagonal", "bii->bi", [[2, 3, 3]]),
+    ("size_one_broadcast", "ij,jk->ik", [[2, 1], [3, 4]]),
+    ("upper_case", "iJ,Jk->ik", [[2, 3], [3, 4]]),
+    ("scalar_operand", ",i->i", [[], [3]]),
+    ("spaces", " i j , j k -> i k ", [[2, 3], [3, 4]]),
+    ("contract_two", "ijk,jkl->il", [[2, 3, 4], [3, 4, 2]]),
+    ("transposed_left", "ji,jk->ik", [[3, 2], [3, 4]]),
+]
+
+
+def gen_einsum():
+    for tag, equation, shapes in EINSUMS:
+        for dt in (F32,) if tag != "matmul" else (F32, F64):
+            add_case(f"einsum_{tag}_{SHORT[dt]}", "einsum", {"equation": equation},
+                     lambda shapes=shapes, dt=dt: [randn(s, dt) for s in shapes],
+                     lambda *xs, eq=equation: torch.einsum(eq, *xs))
+    add_case("einsum_i64", "einsum", {"equation": "ij,jk->ik"},
+             lambda: [ints([2, 3], -3, 3), ints([3, 2], -3, 3)], lambda a, b: torch.einsum("ij,jk->ik", a, b))
+
+
 REPRS = {
     "softplus": repr(torch.nn.Softplus()),
     "softplus_b2_t10": repr(torch.nn.Softplus(beta=2.0, threshold=10.0)),
@@ -429,7 +633,8 @@ def run_gradchecks():
 
 GENERATORS = [gen_masking, gen_triangles, gen_batched_products, gen_cumulative, gen_one_hot,
               gen_repetition, gen_reordering, gen_rounding, gen_remainders, gen_special,
-              gen_smooth_activations, gen_float_classification]
+              gen_smooth_activations, gen_float_classification, gen_reductions, gen_sorting,
+              gen_scatter_index_add, gen_unfold_diagonal, gen_einsum]
 
 
 def main():
