@@ -57,53 +57,7 @@ struct OpFixtureTests {
   }
 
   /// Runs one case; returns what differed from PyTorch, empty when everything agrees.
-  func check(_ c: OpFixtureCase) -> [String] {
-    let inputs = c.inputs.map { $0.makeTensor() }
-    let result: (output: Tensor, indices: Tensor?)
-    do {
-      result = try run(c, inputs)
-    } catch {
-      return ["\(error)"]
-    }
-    let output = result.output
-    var problems = opFixtureMismatches(output, c.output, "output")
-    if let expected = c.outputIndices {
-      if let indices = result.indices {
-        problems += opFixtureMismatches(indices, expected, "indices")
-      } else {
-        problems.append("PyTorch returns indices, the Descent call gave none")
-      }
-    }
-
-    guard let gradOutput = c.gradOutput else {
-      if output.requiresGrad && output.dtype.isFloatingPoint
-        && c.inputs.contains(where: \.requiresGrad)
-      {
-        problems.append("output requires grad but PyTorch recorded no gradient")
-      }
-      return problems
-    }
-    // backward(gradient:) stops the process on a shape mismatch or a graph-less output.
-    guard output.shape == gradOutput.shape else {
-      return problems + ["backward skipped: the output's shape differs from grad_output's"]
-    }
-    guard output.requiresGrad else {
-      return problems + ["output does not require grad, PyTorch's does (grad_fn missing)"]
-    }
-    output.backward(gradient: gradOutput.makeTensor())
-    for (index, (input, expected)) in zip(inputs, c.grads).enumerated() {
-      switch (input.grad, expected) {
-      case (nil, nil): break
-      case (let grad?, let expected?):
-        problems += opFixtureMismatches(grad, expected, "grad of input \(index)")
-      case (nil, _?):
-        problems.append("grad of input \(index): nil, PyTorch has one")
-      case (_?, nil):
-        problems.append("grad of input \(index): set, PyTorch has none")
-      }
-    }
-    return problems
-  }
+  func check(_ c: OpFixtureCase) -> [String] { opFixtureProblems(c, run) }
 
   /// How many inputs each op takes; `cat` and `stack` take any number.
   static let arity: [String: Int] = {

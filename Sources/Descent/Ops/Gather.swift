@@ -1,5 +1,5 @@
-/// Selection by index tensors: `indexSelect`, `gather`, `maskedSelect`, and the scatter-add
-/// their backward passes use.
+/// Selection by index tensors: `indexSelect`, `gather`, `maskedSelect`. (The scatter-add their
+/// backward passes undo is in ScatterAdd.swift.)
 
 extension Tensor {
   /// Checks an index tensor's dtype and range against a dimension of `size`.
@@ -125,23 +125,6 @@ extension Tensor {
         gradient.copyBlocks(
           from: g.dense(), to: gradient, pairs: pairs.map { ($0.1, $0.0) }, inner: 1, add: true)
         return gradient
-      }
-      return out
-    }
-  }
-
-  /// A copy of this tensor with `source` added at the positions `index` names along `dim`
-  /// (`scatter_add`, out of place).
-  public func scatterAdding(_ dim: Int, _ index: Tensor, _ source: Tensor) -> Tensor {
-    Tensor.op([self, index, source]) { () throws(OpError) in
-      let axis = try normalizedDim(dim, op: "scatter_add")
-      let pairs = try gatherPairs(axis, index, op: "scatter_add")
-      let out = copyData()
-      let values = source.converted(to: dtype).expand(index.shape).dense()
-      copyBlocks(from: values, to: out, pairs: pairs.map { ($0.1, $0.0) }, inner: 1, add: true)
-      let inputShape = shape
-      record("ScatterAddBackward0", out, self, source) { g in
-        (g.reshaped(inputShape), source.requiresGradFlag ? g.gather(axis, index) : nil)
       }
       return out
     }

@@ -142,14 +142,6 @@ private func checkedBinaryCrossEntropyWithLogits(
   }
 }
 
-/// log σ(x) = min(x, 0) − log(1 + e^−|x|), PyTorch's `log_sigmoid`: never overflows, and
-/// keeps full precision for large |x| where log(sigmoid(x)) would round to 0 or −inf.
-struct LogSigmoidKernel: UnaryKernel {
-  func callAsFunction<T: FloatScalar>(_ x: T) -> T {
-    Swift.min(x, 0) - T.log(onePlus: T.exp(-Swift.abs(x)))
-  }
-}
-
 /// The first element of `tensor` outside [0, 1] (NaN included), with its flat index.
 func firstOutsideUnitInterval(_ tensor: Tensor) -> (index: Int, value: Double)? {
   for (index, value) in tensor.toDoubles().enumerated() where !(value >= 0 && value <= 1) {
