@@ -19,6 +19,7 @@ func nodeGradients(_ out: Tensor, _ g: Tensor, recordingGraph: Bool) -> [Tensor?
       let (a, b) = f(g)
       return [a, b]
     case .many(let f): return f(g)
+    case .multi(let f): return f([g])
     }
   }
   return recordingGraph ? enableGrad(run) : noGrad(run)
