@@ -209,7 +209,11 @@ struct OpFixtureFile: Decodable, Sendable {
 
   static func load() throws -> OpFixtureFile {
     let data = try Data(contentsOf: url)
-    var file = try JSONDecoder().decode(OpFixtureFile.self, from: data)
+    // The cases at kinks hold NaN, written as the string "nan" (JSON has no NaN).
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    var file = try decoder.decode(OpFixtureFile.self, from: data)
     // Second pass, for the int-versus-float label of number arguments only.
     guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
       let raw = root["cases"] as? [[String: Any]], raw.count == file.cases.count

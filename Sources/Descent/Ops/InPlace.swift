@@ -112,8 +112,10 @@ extension Tensor {
   public static func -= (a: Tensor, b: Tensor) {
     a.updateInPlace(b, SubtractKernel.self, op: "sub_") { a - b }
   }
+  // The gradient for b of `a *= b` and `a /= b` needs a's values from before the update: the
+  // product is taken of a copy, as PyTorch's mul_ and div_ keep `original_self`.
   public static func *= (a: Tensor, b: Tensor) {
-    a.updateInPlace(b, MultiplyKernel.self, op: "mul_") { a * b }
+    a.updateInPlace(b, MultiplyKernel.self, op: "mul_") { (b.requiresGradFlag ? a.clone() : a) * b }
   }
   public static func /= (a: Tensor, b: Tensor) {
     guard a.dtype.isFloatingPoint else {
@@ -122,7 +124,7 @@ extension Tensor {
         "result type Float can't be cast to the desired output type \(a.dtype): true division of an integer tensor in place (shape \(shapeText(a.shape)))"
       )
     }
-    a.updateInPlace(b, DivideKernel.self, op: "div_") { a / b }
+    a.updateInPlace(b, DivideKernel.self, op: "div_") { (b.requiresGradFlag ? a.clone() : a) / b }
   }
   public static func += (a: Tensor, b: Double) { a += a.scalarLike(b, op: "add_") }
   public static func -= (a: Tensor, b: Double) { a -= a.scalarLike(b, op: "sub_") }
