@@ -99,8 +99,10 @@ extension Tensor {
   public static func -= (a: Tensor, b: Tensor) {
     a.updateInPlace(b, SubtractKernel(), op: "sub_") { a - b }
   }
+  // The gradient for b of `a *= b` and `a /= b` needs a's values from before the update: the
+  // product is taken of a copy, as PyTorch's mul_ and div_ keep `original_self`.
   public static func *= (a: Tensor, b: Tensor) {
-    a.updateInPlace(b, MultiplyKernel(), op: "mul_") { a * b }
+    a.updateInPlace(b, MultiplyKernel(), op: "mul_") { (b.requiresGradFlag ? a.clone() : a) * b }
   }
   public static func /= (a: Tensor, b: Tensor) {
     guard a.dtype.isFloatingPoint else {
@@ -111,7 +113,7 @@ extension Tensor {
         ), inputs: [a, b])
       return
     }
-    a.updateInPlace(b, DivideKernel(), op: "div_") { a / b }
+    a.updateInPlace(b, DivideKernel(), op: "div_") { (b.requiresGradFlag ? a.clone() : a) / b }
   }
   public static func += (a: Tensor, b: Double) { a += a.scalarLike(b, op: "add_") }
   public static func -= (a: Tensor, b: Double) { a -= a.scalarLike(b, op: "sub_") }
