@@ -50,11 +50,13 @@ extension Tensor {
       }
       let out = keepDim ? kept : kept.squeeze(axis)
       let input = SavedTensor(self, op: "LogsumexpBackward0")
+      let result = SavedTensor(output: out, op: "LogsumexpBackward0")
       let keptShape = keepDim || rank == 0
       record("LogsumexpBackward0", out, self) { g in
-        // d/dx logsumexp = softmax(x)
+        // d/dx logsumexp = softmax(x) = exp(x − logsumexp(x))
         let gk = keptShape ? g : g.unsqueeze(axis)
-        return gk * (input.value - kept).exp()
+        let total = keptShape ? result.value : result.value.unsqueeze(axis)
+        return gk * (input.value - total).exp()
       }
       return out
     }

@@ -49,10 +49,19 @@ private func checkedBinaryCrossEntropy(
   return recordPointwiseLoss(
     name, values: values, input: input, target: target, reduction: reduction
   ) { wantInput, wantTarget in
-    let (x, y) = (savedX.value, savedY.value)
-    let dInput = wantInput ? binary(x, y, to: x.shape, BCEInputSlopeKernel()) : nil
-    // ∂ℓ/∂y = log(1 − x) − log x = −logit(x), not clamped (PyTorch's formula).
-    let dTarget = wantTarget ? binary(x, y, to: x.shape, BCETargetSlopeKernel()) : nil
+    var dInput: Tensor?
+    var dTarget: Tensor?
+    if GradMode.isEnabled {
+      // Recorded: the same formulas with differentiable ops, from the inputs themselves.
+      let (x, y) = (input.to(type), target.to(type))
+      if wantInput { dInput = (x - y) / ((1 - x) * x).clamp(min: Double(Float(1e-12))) }
+      if wantTarget { dTarget = -(x / (1 - x)).log() }
+    } else {
+      let (x, y) = (savedX.value, savedY.value)
+      if wantInput { dInput = binary(x, y, to: x.shape, BCEInputSlopeKernel()) }
+      // ∂ℓ/∂y = log(1 − x) − log x = −logit(x), not clamped (PyTorch's formula).
+      if wantTarget { dTarget = binary(x, y, to: x.shape, BCETargetSlopeKernel()) }
+    }
     guard let w else { return (dInput, dTarget) }
     return (dInput.map { $0 * w }, dTarget.map { $0 * w })
   }

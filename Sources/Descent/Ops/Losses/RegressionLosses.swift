@@ -45,6 +45,15 @@ public func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .m
     let savedY = SavedTensor(y, op: "MseLossBackward0")
     record("MseLossBackward0", out, input, target) { g in
       let (x, y) = (savedX.value, savedY.value)
+      if GradMode.isEnabled {
+        // Recorded: 2(x − y)·g (over n for the mean), from the inputs themselves.
+        let scale = reduction == .mean ? g / n : g
+        let slope = (input.to(type) - target.to(type)) * 2 * scale
+        return (
+          input.requiresGradFlag ? slope.to(input.dtype) : nil,
+          target.requiresGradFlag ? (-slope).to(target.dtype) : nil
+        )
+      }
       func slope(negated: Bool) -> Tensor {
         guard reduction == .none else {
           // A scalar upstream gradient (over n for the mean) folds into the kernel.
@@ -104,7 +113,8 @@ public func huberLoss(
       "HuberLossBackward0", values: values, input: input, target: target, reduction: reduction
     ) { _, wantTarget in
       // The slope is d inside the quadratic zone and ±delta outside it.
-      let slope = difference.clamp(min: -delta, max: delta)
+      let d = GradMode.isEnabled ? input.to(type) - target.to(type) : difference
+      let slope = d.clamp(min: -delta, max: delta)
       return (slope, wantTarget ? -slope : nil)
     }
   }
@@ -141,7 +151,8 @@ public func smoothL1Loss(
       "SmoothL1LossBackward0", values: values, input: input, target: target, reduction: reduction
     ) { _, wantTarget in
       // The slope is d/beta inside the quadratic zone and ±1 outside it.
-      let slope = (difference / beta).clamp(min: -1, max: 1)
+      let d = GradMode.isEnabled ? input.to(type) - target.to(type) : difference
+      let slope = (d / beta).clamp(min: -1, max: 1)
       return (slope, wantTarget ? -slope : nil)
     }
   }
