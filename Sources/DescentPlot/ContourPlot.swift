@@ -21,7 +21,9 @@ public struct ContourPlot: CanvasFigure {
   public let valueLabel: String
   /// Whether a colour bar of the levels is drawn at the right.
   public let showsColorBar: Bool
+  /// The width of the figure, in SVG user units (pixels).
   public let width: Double
+  /// The height of the figure, in SVG user units (pixels).
   public let height: Double
   let path: [Point]
   let pathName: String
@@ -150,5 +152,6 @@ public struct ContourPlot: CanvasFigure {
     }
   }
 
+  /// The figure as an SVG 1.1 document.
   public func svg() -> String { draw().document(width: width, height: height, title: title) }
 }

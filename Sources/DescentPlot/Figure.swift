@@ -37,6 +37,7 @@ public enum PlotError: Error, Equatable, CustomStringConvertible, LocalizedError
   /// Anything else that is out of bounds, with the reason.
   case invalidArgument(String)
 
+  /// A readable description, as `print` shows it.
   public var description: String {
     switch self {
     case .lengthMismatch(let series, let xCount, let yCount):
@@ -54,6 +55,7 @@ public enum PlotError: Error, Equatable, CustomStringConvertible, LocalizedError
     }
   }
 
+  /// The same text as `description`, for `localizedDescription`.
   public var errorDescription: String? { description }
 }
 

@@ -173,8 +173,11 @@ extension ReduceLROnPlateau: CheckpointableScheduler {}
 
 /// Why a checkpoint could not be loaded; nothing was changed.
 public struct CheckpointError: Error, CustomStringConvertible, Sendable {
+  /// The checkpoint file.
   public let path: String
+  /// What was wrong with it.
   public let message: String
+  /// A readable description, as `print` shows it.
   public var description: String { "\(path): \(message)" }
 }
 

@@ -34,6 +34,7 @@ public final class Adagrad: Optimizer {
     }
   }
 
+  /// PyTorch's message for a hyper-parameter out of range in `options`, or nil when all are valid.
   public override func validate(_ options: HyperParameters) -> String? {
     if let problem = super.validate(options) { return problem }
     if let decay = options.lrDecay, !(decay >= 0) { return "Invalid lr_decay value: \(decay)" }
@@ -43,10 +44,12 @@ public final class Adagrad: Optimizer {
     return nil
   }
 
+  /// The per-parameter state entries a loaded state dict must hold with `options`.
   public override func requiredStateKeys(_ options: HyperParameters) -> [String] {
     ["step", "sum"]
   }
 
+  /// Takes one optimisation step for every parameter with a gradient, as PyTorch's `step()` does.
   public override func step() {
     noGrad {
       for group in paramGroups {

@@ -33,6 +33,7 @@ public class Adam: Optimizer {
         amsgrad: amsgrad, decoupledWeightDecay: decoupledWeightDecay))
   }
 
+  /// PyTorch's message for a hyper-parameter out of range in `options`, or nil when all are valid.
   public override func validate(_ options: HyperParameters) -> String? {
     if let problem = super.validate(options) { return problem }
     if let betas = options.betas {
@@ -43,10 +44,12 @@ public class Adam: Optimizer {
     return nil
   }
 
+  /// The per-parameter state entries a loaded state dict must hold with `options`.
   public override func requiredStateKeys(_ options: HyperParameters) -> [String] {
     ["step", "exp_avg", "exp_avg_sq"] + (options.amsgrad == true ? ["max_exp_avg_sq"] : [])
   }
 
+  /// Takes one optimisation step for every parameter with a gradient, as PyTorch's `step()` does.
   public override func step() {
     noGrad {
       for group in paramGroups {

@@ -17,6 +17,7 @@ public final class ParamState {
   /// keyed by tensors does.
   var parameter: Tensor?
 
+  /// An empty state, filled by the optimizer's first step.
   public init() {}
 
   /// The buffer under `key` (PyTorch's name).

@@ -24,17 +24,20 @@ public final class RMSprop: Optimizer {
         alpha: alpha, centered: centered))
   }
 
+  /// PyTorch's message for a hyper-parameter out of range in `options`, or nil when all are valid.
   public override func validate(_ options: HyperParameters) -> String? {
     if let problem = super.validate(options) { return problem }
     if let alpha = options.alpha, !(alpha >= 0) { return "Invalid alpha value: \(alpha)" }
     return nil
   }
 
+  /// The per-parameter state entries a loaded state dict must hold with `options`.
   public override func requiredStateKeys(_ options: HyperParameters) -> [String] {
     ["step", "square_avg"] + ((options.momentum ?? 0) > 0 ? ["momentum_buffer"] : [])
       + (options.centered == true ? ["grad_avg"] : [])
   }
 
+  /// Takes one optimisation step for every parameter with a gradient, as PyTorch's `step()` does.
   public override func step() {
     noGrad {
       for group in paramGroups {

@@ -26,6 +26,7 @@ public final class SGD: Optimizer {
         nesterov: nesterov, maximize: maximize))
   }
 
+  /// PyTorch's message for a hyper-parameter out of range in `options`, or nil when all are valid.
   public override func validate(_ options: HyperParameters) -> String? {
     if let problem = super.validate(options) { return problem }
     if options.nesterov == true && ((options.momentum ?? 0) <= 0 || options.dampening != 0) {
@@ -35,10 +36,12 @@ public final class SGD: Optimizer {
     return nil
   }
 
+  /// The per-parameter state entries a loaded state dict must hold with `options`.
   public override func requiredStateKeys(_ options: HyperParameters) -> [String] {
     (options.momentum ?? 0) != 0 ? ["momentum_buffer"] : []
   }
 
+  /// Takes one optimisation step for every parameter with a gradient, as PyTorch's `step()` does.
   public override func step() {
     noGrad {
       for group in paramGroups {

@@ -50,19 +50,27 @@ public protocol TensorScalar: Sendable {
 }
 
 extension Float: TensorScalar {
+  /// `float32`.
   public static var dtype: DType { .float32 }
+  /// The nearest `Float`.
   @inline(__always) public init(fromDouble value: Double) { self = Float(value) }
+  /// The value as a `Double`, exactly.
   @inline(__always) public var asDouble: Double { Double(self) }
 }
 
 extension Double: TensorScalar {
+  /// `float64`.
   public static var dtype: DType { .float64 }
+  /// The value itself.
   @inline(__always) public init(fromDouble value: Double) { self = value }
+  /// The value itself.
   @inline(__always) public var asDouble: Double { self }
 }
 
 extension Int64: TensorScalar {
+  /// `int64`.
   public static var dtype: DType { .int64 }
+  /// The value truncated toward zero; NaN gives 0 and values out of range saturate.
   @inline(__always) public init(fromDouble value: Double) {
     // Like a C cast but without trapping: NaN and out-of-range values saturate.
     if value.isNaN {
@@ -77,11 +85,15 @@ extension Int64: TensorScalar {
       self = Int64(value)
     }
   }
+  /// The nearest `Double`.
   @inline(__always) public var asDouble: Double { Double(self) }
 }
 
 extension Bool: TensorScalar {
+  /// `bool`.
   public static var dtype: DType { .bool }
+  /// True for any nonzero value.
   @inline(__always) public init(fromDouble value: Double) { self = value != 0 }
+  /// 1 for true, 0 for false.
   @inline(__always) public var asDouble: Double { self ? 1 : 0 }
 }
