@@ -13,12 +13,11 @@ public enum R4HeightWeight: Experiment {
   static let weights: [Double] = [58.7, 75.7, 62.1, 70.4, 60.1]
 
   public static func run(_ context: ExperimentContext) throws {
-    // The data, and the same data centred on its mean. The notes hold x and y in NumPy
-    // float64 arrays, centre them there, and only then convert (`torch.tensor(X).float()`):
-    // centring in float32 instead moves the last printed digit of B.
-    let x = Tensor(heights, dtype: .float64)
-    let y = Tensor(weights, dtype: .float64)
-    let (X, Y) = centred(x, y)
+    // The data, and the same data centred on its mean.
+    let x = Tensor(heights)
+    let y = Tensor(weights)
+    let X = x - x.mean()
+    let Y = y - y.mean()
     context.say("X = \(X)")
     context.say("Y = \(Y)")
     try context.figure("data", scatter(heights, weights, title: "Height vs weight"))
@@ -76,10 +75,7 @@ public enum R4HeightWeight: Experiment {
         context.say("epoch = \(epoch) loss = \(fixed(loss.item(), 4))")
       }
     }
-    // NumPy prints a float32 with the fewest digits that read back as the same float32, as
-    // Swift's `Float` does; `item()` gives the float64 that Python prints in full.
-    context.say("W = \(Float(W.item())), B = \(Float(B.item()))")
-    context.say("W.item() = \(W.item()), B.item() = \(B.item())")
+    context.say("W = \(String(format: "%.7g", W.item())), B = \(String(format: "%.7g", B.item()))")
     context.say(
       "initial loss: \(fixed(history.first!.loss, 4)), final loss: \(fixed(history.last!.loss, 4))")
     try context.figure(
@@ -111,12 +107,6 @@ public enum R4HeightWeight: Experiment {
       color: .tabBlue)
     try context.figure(
       "fit-raw", scatter(heights, weights, fit: rawLine, title: "Fitted line, raw data"))
-  }
-
-  /// `x` and `y` centred on their means in their own dtype (float64 for the notes), then
-  /// converted to float32 for training, as `torch.tensor(x - x.mean()).float()` does.
-  static func centred(_ x: Tensor, _ y: Tensor) -> (X: Tensor, Y: Tensor) {
-    ((x - x.mean()).float(), (y - y.mean()).float())
   }
 
   /// The notes' scatter: black points, height across, weight up.
