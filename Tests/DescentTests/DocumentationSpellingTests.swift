@@ -131,7 +131,9 @@ import Testing
     #expect(relu(x).shape == [3, 4] && softmax(x, dim: 1).sum().item() > 2.99)
     #expect(logSoftmax(x, dim: 1).shape == [3, 4])
     #expect(linear(x, model.fc1.weight, model.fc1.bias).shape == [3, 2])
-    #expect(model.parameters().count == 2 && model.namedParameters().map(\.0) == ["fc1.weight", "fc1.bias"])
+    #expect(
+      model.parameters().count == 2
+        && model.namedParameters().map(\.0) == ["fc1.weight", "fc1.bias"])
     #expect(model.children().count == 1 && model.stateDict().count == 2)
     try model.loadStateDict(model.stateDict())
     #expect(!model.eval().training && model.train().training)
@@ -149,11 +151,12 @@ import Testing
     #expect(CrossEntropyLoss()(logits, idx).item() > 0 && NLLLoss()(logits, idx).item() < 0)
     #expect(mseLoss(p, target).item() > 0 && crossEntropy(logits, idx).item() > 0)
     let params = model.parameters()
-    _ = [
-      SGD(params, lr: 0.01, momentum: 0.9), Adam(params, lr: 1e-3),
-      AdamW(params, lr: 1e-3, weightDecay: 0.01), RMSprop(params, lr: 0.01),
-      Adagrad(params, lr: 0.01),
-    ] as [Optimizer]
+    _ =
+      [
+        SGD(params, lr: 0.01, momentum: 0.9), Adam(params, lr: 1e-3),
+        AdamW(params, lr: 1e-3, weightDecay: 0.01), RMSprop(params, lr: 0.01),
+        Adagrad(params, lr: 0.01),
+      ] as [Optimizer]
     let opt = SGD(params, lr: 0.1)
     opt.zeroGrad()
     opt.step()

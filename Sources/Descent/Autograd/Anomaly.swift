@@ -7,7 +7,12 @@ import Foundation
 /// The first non-finite value found inside `detectAnomaly`.
 public struct AnomalyError: Error, CustomStringConvertible, Sendable {
   /// Forward (the op's result) or backward (a gradient the node produced).
-  public enum Phase: String, Sendable { case forward, backward }
+  public enum Phase: String, Sendable {
+    /// In the result of an op, as it was recorded.
+    case forward
+    /// In a gradient a backward node produced.
+    case backward
+  }
   /// The op: its backward node's name, `MulBackward0` for a multiplication.
   public let op: String
   /// Whether the value appeared in the forward pass or in a gradient.

@@ -164,7 +164,9 @@ public struct Checkpoint: Sendable {
 
 /// A scheduler whose counters a checkpoint can hold: `LRScheduler` and `ReduceLROnPlateau`.
 public protocol CheckpointableScheduler: AnyObject {
+  /// The scheduler's counters and settings, as PyTorch's `state_dict()`.
   func stateDict() -> SchedulerStateDict
+  /// Restores counters saved by `stateDict()`; throws, changing nothing, on a mismatch.
   func loadStateDict(_ dict: SchedulerStateDict) throws
 }
 

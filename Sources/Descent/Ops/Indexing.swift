@@ -20,6 +20,7 @@ public enum TensorIndex: TensorIndexExpression, Sendable {
 
 /// Anything usable inside a tensor subscript: `Int`, ranges, `.all`, tensors.
 public protocol TensorIndexExpression {
+  /// This value as one entry of a tensor subscript.
   var tensorIndex: TensorIndex { get }
 }
 

@@ -1,8 +1,12 @@
 /// The element type of a tensor, with PyTorch's names and promotion rules.
 public enum DType: Int, Sendable, CaseIterable, CustomStringConvertible {
+  /// True or false (`torch.bool`).
   case bool = 0
+  /// 64-bit signed integers (`torch.int64`, `torch.long`).
   case int64 = 1
+  /// 32-bit floating point, the default (`torch.float32`, `torch.float`).
   case float32 = 2
+  /// 64-bit floating point (`torch.float64`, `torch.double`).
   case float64 = 3
 
   /// Bytes per element.
@@ -43,9 +47,11 @@ public enum DType: Int, Sendable, CaseIterable, CustomStringConvertible {
 
 /// A Swift type that can be a tensor's element.
 public protocol TensorScalar: Sendable {
+  /// The dtype of tensors holding this type.
   static var dtype: DType { get }
   /// Exact conversion from the storage's value as Double (Int64 beyond 2^53 excepted).
   init(fromDouble value: Double)
+  /// The value as a Double, as the storage holds it.
   var asDouble: Double { get }
 }
 
