@@ -27,62 +27,74 @@ struct ElementPass<T: FloatScalar> {
   /// Applies `rule` to every element, in one pass.
   @inline(__always)
   func forEachElement(_ rule: Rule) {
-    let memory = PassMemory<T>(self)
-    withExtendedLifetime(memory) {
+    let copies = hasOwnDenseMemory(param, grad, buffers) ? nil : denseCopies()
+    let memory = copies.map(PassMemory.init) ?? PassMemory(self)
+    withExtendedLifetime(copies) {
       // A loop for each set of slots in use, so that no loop tests a slot per element.
       memory.slots.0 == nil ? memory.run(rule, Unused.self) : memory.run(rule, Used.self)
     }
-    memory.finish()
+    if let copies { writeBack(copies) } else { markWritten() }
+  }
+
+  /// The same pass over contiguous copies of every operand, in the parameter's dtype.
+  @inline(never)
+  private func denseCopies() -> ElementPass {
+    func copy(_ t: Tensor) -> Tensor { t.to(param.dtype).copyData() }
+    let copied = (buffers.0.map(copy), buffers.1.map(copy), buffers.2.map(copy))
+    return ElementPass(copy(param), copy(grad), copied, stateIsNew)
+  }
+
+  /// Copies the values `copies` computed into the operands they stand for.
+  @inline(never)
+  private func writeBack(_ copies: ElementPass) {
+    param.copy_(copies.param)
+    if let buffer = buffers.0, let copy = copies.buffers.0 { buffer.copy_(copy) }
+    if let buffer = buffers.1, let copy = copies.buffers.1 { buffer.copy_(copy) }
+    if let buffer = buffers.2, let copy = copies.buffers.2 { buffer.copy_(copy) }
+  }
+
+  /// Marks the parameter and the buffers changed, as every in-place write does.
+  private func markWritten() {
+    param.storage.version += 1
+    buffers.0?.storage.version += 1
+    buffers.1?.storage.version += 1
+    buffers.2?.storage.version += 1
   }
 }
 
-/// The memory a pass reads and writes: the operands' own, or dense copies standing in for
-/// them.
+/// True when every operand is contiguous, of the parameter's dtype and shape (the gradient's
+/// shape is checked before), with storage no other operand shares.
+private func hasOwnDenseMemory(_ p: Tensor, _ g: Tensor, _ b: SlotBuffers) -> Bool {
+  func fits(_ buffer: Tensor?) -> Bool {
+    guard let buffer else { return true }
+    return buffer.dtype == p.dtype && buffer.shape == p.shape && buffer.isContiguous
+      && buffer.storage !== p.storage && buffer.storage !== g.storage
+  }
+  func apart(_ t: Tensor?, _ u: Tensor?) -> Bool {
+    guard let t, let u else { return true }
+    return t.storage !== u.storage
+  }
+  return g.dtype == p.dtype && p.isContiguous && g.isContiguous && g.storage !== p.storage
+    && fits(b.0) && fits(b.1) && fits(b.2) && apart(b.0, b.1) && apart(b.0, b.2)
+    && apart(b.1, b.2)
+}
+
+/// The memory a pass reads and writes, as pointers (the pass keeps the tensors alive).
 private struct PassMemory<T: FloatScalar> {
   let count: Int
   let theta: UnsafeMutablePointer<T>
   let grad: UnsafePointer<T>
   let slots: (UnsafeMutablePointer<T>?, UnsafeMutablePointer<T>?, UnsafeMutablePointer<T>?)
-  /// The tensors the pointers show, kept alive for the loop.
-  let written: (Tensor, SlotBuffers)
-  let read: Tensor
-  /// The operands that copies stand in for, to write the copies back into.
-  let originals: (Tensor, SlotBuffers)?
 
-  @inline(never)
+  @inline(__always)
   init(_ pass: ElementPass<T>) {
-    let (p, g, b) = (pass.param, pass.grad, pass.buffers)
-    if PassMemory.usesOwnMemory(p, g, b) {
-      (written, read, originals) = ((p, b), g, nil)
-    } else {
-      func copy(_ t: Tensor) -> Tensor { t.to(p.dtype).copyData() }
-      written = (copy(p), (b.0.map(copy), b.1.map(copy), b.2.map(copy)))
-      (read, originals) = (copy(g), (p, b))
-    }
-    count = p.count
-    theta = written.0.pointer(T.self)
-    grad = UnsafePointer(read.pointer(T.self))
+    count = pass.param.count
+    theta = pass.param.pointer(T.self)
+    grad = UnsafePointer(pass.grad.pointer(T.self))
     slots = (
-      written.1.0?.pointer(T.self), written.1.1?.pointer(T.self), written.1.2?.pointer(T.self)
+      pass.buffers.0?.pointer(T.self), pass.buffers.1?.pointer(T.self),
+      pass.buffers.2?.pointer(T.self)
     )
-  }
-
-  /// True when every operand is contiguous, of the parameter's dtype and size, with storage
-  /// no other operand shares.
-  static func usesOwnMemory(_ p: Tensor, _ g: Tensor, _ b: SlotBuffers) -> Bool {
-    let (n, dtype) = (p.count, p.dtype)
-    func fits(_ t: Tensor?) -> Bool {
-      guard let t else { return true }
-      return t.dtype == dtype && t.isContiguous && t.count == n
-    }
-    func apart(_ t: Tensor?, _ u: Tensor?) -> Bool {
-      guard let t, let u else { return true }
-      return t.storage !== u.storage
-    }
-    return fits(p) && fits(g) && fits(b.0) && fits(b.1) && fits(b.2)
-      && apart(p, g) && apart(p, b.0) && apart(p, b.1) && apart(p, b.2)
-      && apart(g, b.0) && apart(g, b.1) && apart(g, b.2)
-      && apart(b.0, b.1) && apart(b.0, b.2) && apart(b.1, b.2)
   }
 
   /// Picks the loop for the slots in use, one slot at a time, then runs it.
@@ -110,23 +122,6 @@ private struct PassMemory<T: FloatScalar> {
       S0.store(s0, slots.0, i)
       S1.store(s1, slots.1, i)
       S2.store(s2, slots.2, i)
-    }
-  }
-
-  /// Writes the copies back, or marks the operands changed (their storage version).
-  func finish() {
-    if let (p, b) = originals {
-      p.copy_(written.0)
-      for case (let original?, let copy?) in [
-        (b.0, written.1.0), (b.1, written.1.1), (b.2, written.1.2),
-      ] {
-        original.copy_(copy)
-      }
-    } else {
-      written.0.storage.version += 1
-      written.1.0?.storage.version += 1
-      written.1.1?.storage.version += 1
-      written.1.2?.storage.version += 1
     }
   }
 }

@@ -47,7 +47,7 @@ extension ElementwiseRule {
   func step(_ optimizer: Optimizer) {
     let decoded = Self.decodedGroups(of: optimizer)
     noGrad {
-      for (group, (options, slots)) in zip(optimizer.paramGroups, decoded) {
+      for (group, (options, slots)) in zip(optimizer.paramGroups, decoded.groups) {
         for p in group.params {
           guard let grad = p.grad else { continue }
           guard grad.shape == p.shape else {
@@ -57,7 +57,7 @@ extension ElementwiseRule {
             )
           }
           let state = optimizer.state(for: p)
-          let (buffers, created) = state.slotBuffers(slots, like: p)
+          let (buffers, created) = state.slotBuffers(slots, of: decoded, like: p)
           if Self.countsSteps { state.step = (state.step ?? 0) + 1 }
           let t = state.step ?? 0
           switch p.dtype {
@@ -72,8 +72,8 @@ extension ElementwiseRule {
 
   /// Each group's options and slots, read from its hyper-parameters at the first step after
   /// a group changed and kept until the next change.
-  static func decodedGroups(of optimizer: Optimizer) -> [(Self, [StateSlot?])] {
-    if let cached = optimizer.decodedGroups as? DecodedGroups<Self> { return cached.groups }
+  static func decodedGroups(of optimizer: Optimizer) -> DecodedGroups<Self> {
+    if let cached = optimizer.decodedGroups as? DecodedGroups<Self> { return cached }
     let groups = optimizer.paramGroups.enumerated().map { index, group in
       do throws(OptionsProblem) {
         let options = try defaultsOf(optimizer).reading(group.options)
@@ -82,8 +82,9 @@ extension ElementwiseRule {
         opFailure(optimizer.typeName, "param group \(index): \(error.message)")
       }
     }
-    optimizer.decodedGroups = DecodedGroups(groups)
-    return groups
+    let decoded = DecodedGroups(groups)
+    optimizer.decodedGroups = decoded
+    return decoded
   }
 
   /// The optimizer's default options, as this rule's type.
@@ -107,10 +108,11 @@ extension ElementwiseRule {
 
   /// Gives every parameter its state now, as PyTorch's Adagrad does when it is created.
   func createState(in optimizer: Optimizer) {
-    for (group, (_, slots)) in zip(optimizer.paramGroups, Self.decodedGroups(of: optimizer)) {
+    let decoded = Self.decodedGroups(of: optimizer)
+    for (group, (_, slots)) in zip(optimizer.paramGroups, decoded.groups) {
       for p in group.params {
         let state = optimizer.state(for: p)
-        _ = state.slotBuffers(slots, like: p)
+        _ = state.slotBuffers(slots, of: decoded, like: p)
         if Self.countsSteps && state.step == nil { state.step = 0 }
       }
     }

@@ -9,15 +9,17 @@ public final class ParamState {
   public var step: Double?
   /// The buffers under PyTorch's keys, in the order PyTorch creates them.
   public var buffers = StateDict() {
-    didSet { resolved = nil }
+    didSet { resolvedFor = nil }
   }
   /// The parameter this state belongs to, kept alive so that its identity (the optimizer's
   /// key) cannot be reused by a new tensor while the state exists, as PyTorch's state dict
   /// keyed by tensors does.
   var parameter: Tensor?
-  /// `buffers` in the order of a rule's slots, found by key once rather than at every step;
-  /// forgotten when `buffers` changes.
-  private var resolved: (keys: [String?], buffers: SlotBuffers)?
+  /// `buffers` in the order of a rule's slots, found by key once rather than at every step:
+  /// `resolvedFor` is the optimizer's decoded groups they were found for (kept alive, so
+  /// that its identity stays unique), nil once `buffers` changes.
+  private var resolvedFor: AnyObject?
+  private var resolvedBuffers: SlotBuffers = (nil, nil, nil)
 
   public init() {}
 
@@ -32,10 +34,12 @@ public final class ParamState {
 
   /// The buffers of `slots`, in slot order. A buffer that does not exist yet is made, shaped
   /// like `param` and filled with the slot's initial value; `created` tells whether one was.
-  func slotBuffers(_ slots: [StateSlot?], like param: Tensor) -> (SlotBuffers, created: Bool) {
-    if let resolved, resolved.keys.elementsEqual(slots, by: { $0 == $1?.key }) {
-      return (resolved.buffers, false)
-    }
+  /// `decoded` is the optimizer's decoded groups `slots` come from: until they or `buffers`
+  /// change, the buffers found last are returned without a lookup.
+  func slotBuffers(_ slots: [StateSlot?], of decoded: AnyObject, like param: Tensor) -> (
+    SlotBuffers, created: Bool
+  ) {
+    if resolvedFor === decoded { return (resolvedBuffers, false) }
     var created = false
     func buffer(_ index: Int) -> Tensor? {
       guard index < slots.count, let slot = slots[index] else { return nil }
@@ -47,7 +51,7 @@ public final class ParamState {
     }
     let found = (buffer(0), buffer(1), buffer(2))
     precondition(slots.count <= 3, "a rule has at most three state slots")
-    resolved = (slots.map { $0?.key }, found)
+    (resolvedFor, resolvedBuffers) = (decoded, found)
     return (found, created)
   }
 }
