@@ -3,7 +3,9 @@
 ///
 /// As in PyTorch, the state (a zero step count and the sum, filled with
 /// `initialAccumulatorValue`) is made when the optimizer is created, so that its state dict
-/// is complete from the start; a group added later gets its state at its first step.
+/// is complete from the start; a group added later gets its state at its first step. Like
+/// PyTorch, the state made at creation is filled with the initialiser's
+/// `initialAccumulatorValue`, even for a group that names its own.
 public final class Adagrad: Optimizer {
   /// Adagrad of `params`: tensors (one group) or parameter groups, whose unset
   /// hyper-parameters take these values.
@@ -15,7 +17,8 @@ public final class Adagrad: Optimizer {
       lr: lr, lrDecay: lrDecay, weightDecay: weightDecay,
       initialAccumulatorValue: initialAccumulatorValue, eps: eps, maximize: maximize)
     super.init(Params.paramGroups(params), rule: options)
-    options.createState(in: self)
+    // PyTorch's __init__ fills every sum with its own argument, not the group's value.
+    options.createState(in: self, filledWith: [initialAccumulatorValue])
   }
 
   /// Adagrad's hyper-parameters.

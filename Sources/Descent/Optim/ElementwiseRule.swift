@@ -45,6 +45,8 @@ extension ElementwiseRule {
   static var countsSteps: Bool { true }
 
   func step(_ optimizer: Optimizer) {
+    // After an op error inside `withOpErrors`, a step changes no parameter.
+    if OpErrorScope.hasFailed { return }
     let decoded = Self.decodedGroups(of: optimizer)
     noGrad {
       for (group, (options, slots)) in zip(optimizer.paramGroups, decoded.groups) {
@@ -60,11 +62,8 @@ extension ElementwiseRule {
           let (buffers, created) = state.slotBuffers(slots, of: decoded, like: p)
           if Self.countsSteps { state.step = (state.step ?? 0) + 1 }
           let t = state.step ?? 0
-          switch p.dtype {
-          case .float32: options.update(ElementPass<Float>(p, grad, buffers, created), step: t)
-          case .float64: options.update(ElementPass<Double>(p, grad, buffers, created), step: t)
-          case .int64, .bool: preconditionFailure("a \(p.dtype) parameter was refused when added")
-          }
+          // Parameters are float (others were refused when added).
+          p.dtype.dispatchFloat(RuleStep(rule: options, pass: (p, grad, buffers, created), step: t))
         }
       }
     }
@@ -106,16 +105,32 @@ extension ElementwiseRule {
     return (Self.countsSteps ? ["step"] : []) + slots.compactMap { $0?.key }
   }
 
-  /// Gives every parameter its state now, as PyTorch's Adagrad does when it is created.
-  func createState(in optimizer: Optimizer) {
+  /// Gives every parameter its state now, as PyTorch's Adagrad does when it is created;
+  /// `initialValues` (one per slot) replace the groups' own starting values.
+  func createState(in optimizer: Optimizer, filledWith initialValues: [Double]) {
     let decoded = Self.decodedGroups(of: optimizer)
-    for (group, (_, slots)) in zip(optimizer.paramGroups, decoded.groups) {
+    for (group, (_, groupSlots)) in zip(optimizer.paramGroups, decoded.groups) {
+      let slots = zip(groupSlots, initialValues).map { slot, value in
+        slot.map { StateSlot($0.key, filledWith: value) }
+      }
       for p in group.params {
         let state = optimizer.state(for: p)
         _ = state.slotBuffers(slots, of: decoded, like: p)
         if Self.countsSteps && state.step == nil { state.step = 0 }
       }
     }
+  }
+}
+
+/// One parameter's step under `rule`, run for the parameter's dtype by `dispatchFloat`.
+struct RuleStep<Rule: ElementwiseRule>: FloatRoutine {
+  let rule: Rule
+  let pass: (param: Tensor, grad: Tensor, buffers: SlotBuffers, created: Bool)
+  let step: Double
+
+  @inline(__always)
+  func run<T: FloatScalar>(_: T.Type) {
+    rule.update(ElementPass<T>(pass.param, pass.grad, pass.buffers, pass.created), step: step)
   }
 }
 
