@@ -52,7 +52,8 @@ public enum HyperValue: Sendable, Equatable, Codable, CustomStringConvertible,
     }
   }
 
-  /// Writes the value as a JSON number, boolean or array of numbers, as PyTorch's state dict holds it.
+  /// Writes the value as a JSON number, boolean or array of numbers, as PyTorch's state dict
+  /// holds it.
   public func encode(to encoder: Encoder) throws {
     var container = encoder.singleValueContainer()
     switch self {
