@@ -21,10 +21,9 @@ struct Driver {
   }
 
   /// Runs a suite in a job of 2 processes, its output going straight to ours.
-  func runSuite(_ suite: String, extra: [String] = []) -> Bool {
+  func runSuite(_ suite: String) -> Bool {
     let outcome = run(
-      launcher + ["-np", "2", program.path, "--rank-suite", suite] + extra, capture: false,
-      limit: 1800)
+      launcher + ["-np", "2", program.path, "--rank-suite", suite], capture: false, limit: 1800)
     return outcome.status == 0 && !outcome.timedOut
   }
 

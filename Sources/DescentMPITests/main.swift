@@ -6,19 +6,24 @@ import Foundation
 //   descent-mpi-tests [--launcher "mpirun --oversubscribe --allow-run-as-root"] [--no-large]
 //                     [suite …]
 //
+// --no-large leaves out the suite `large` (a tensor over 2 GiB on each rank).
+//
 // Started by hand (no launcher in the environment), it is the driver: it starts each suite under
 // the launcher with 2 processes (`<launcher> -np 2 descent-mpi-tests --rank-suite <suite>`), runs
 // the checks of the `descent` command (which start their own jobs), prints one line per suite
-// and exits non-zero when any failed. Suites: collectives, timeout, sampler, ddp, train,
-// train-kill (all by default).
+// and exits non-zero when any failed. Suites: collectives, large, timeout, sampler, ddp,
+// train, train-kill (all by default).
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
 
 /// The suites run in processes of a job, by name.
-let rankSuites: [String: (ProcessGroup, Bool) -> Bool] = [
-  "collectives": { group, large in checkCollectives(group, large: large) },
-  "timeout": { group, _ in runTimeoutScenario(group) },
+let rankSuites: [String: (ProcessGroup) -> Bool] = [
+  "collectives": checkCollectives,
+  "large": checkLargeTensor,
+  "timeout": runTimeoutScenario,
+  "sampler": checkSamplerAcrossRanks,
+  "ddp": checkDistributedDataParallel,
 ]
 
 if let index = arguments.firstIndex(of: "--rank-suite"), index + 1 < arguments.count {
@@ -30,7 +35,7 @@ if let index = arguments.firstIndex(of: "--rank-suite"), index + 1 < arguments.c
   }
   do {
     let group = try ProcessGroup.mpi()
-    exit(suite(group, !arguments.contains("--no-large")) ? 0 : 1)
+    exit(suite(group) ? 0 : 1)
   } catch {
     printError("descent-mpi-tests: \(error)")
     exit(1)
@@ -55,8 +60,8 @@ while position < arguments.count {
   }
   position += 1
 }
-let allSuites = ["collectives", "timeout", "sampler", "ddp", "train", "train-kill"]
-if selected.isEmpty { selected = allSuites }
+let allSuites = ["collectives", "large", "timeout", "sampler", "ddp", "train", "train-kill"]
+if selected.isEmpty { selected = allSuites.filter { large || $0 != "large" } }
 if let unknown = selected.first(where: { !allSuites.contains($0) }) {
   printError("descent-mpi-tests: unknown suite \(unknown); suites: \(allSuites.joined(separator: ", "))")
   exit(2)
@@ -69,7 +74,7 @@ for suite in selected {
   let passed: Bool
   switch suite {
   case "timeout": passed = driver.checkTimeout()
-  default: passed = driver.runSuite(suite, extra: large ? [] : ["--no-large"])
+  default: passed = driver.runSuite(suite)
   }
   let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
   print("\(passed ? "ok" : "FAILED") \(suite) (\(seconds) s)")
