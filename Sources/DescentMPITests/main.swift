@@ -74,6 +74,8 @@ for suite in selected {
   let passed: Bool
   switch suite {
   case "timeout": passed = driver.checkTimeout()
+  case "train": passed = driver.checkTrainCommand()
+  case "train-kill": passed = driver.checkKilledRank()
   default: passed = driver.runSuite(suite)
   }
   let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
