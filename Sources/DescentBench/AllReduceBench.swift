@@ -42,7 +42,8 @@ func runAllReduceBenchmark() {
     }
     let time = median(times)
     report(
-      "ddp_allreduce_busbw_\(bytes)", 2 * Double(world - 1) / Double(world) * Double(bytes) / time
+      "ddp_allreduce_busbw_\(bytes)",
+      2 * Double(world - 1) / Double(world) * Double(bytes) / time
         / 1e9, "GB/s")
     report("ddp_allreduce_us_\(bytes)", time * 1e6, "us", "%.1f")
   }
@@ -78,7 +79,8 @@ func runAllReduceBenchmark() {
 /// Starts this program again as a 2-process MPI job running the same workload.
 private func relaunchUnderMPI() {
   let environment = ProcessInfo.processInfo.environment
-  var launcher = ["mpirun", "-np", "2", "--oversubscribe"] + (getuid() == 0 ? ["--allow-run-as-root"] : [])
+  var launcher =
+    ["mpirun", "-np", "2", "--oversubscribe"] + (getuid() == 0 ? ["--allow-run-as-root"] : [])
   if let custom = environment["DESCENT_BENCH_LAUNCHER"], !custom.isEmpty {
     launcher = custom.split(separator: " ").map(String.init)
   }

@@ -145,7 +145,8 @@ struct Train: ParsableCommand {
     let world = try TrainingWorld.join()
     // Everything that can fail on its own, before any rank depends on another.
     let run = try world.agreeing { try prepare(world) }
-    let network: Module = world.group.map { DistributedDataParallel(run.model, group: $0) } ?? run.model
+    let network: Module =
+      world.group.map { DistributedDataParallel(run.model, group: $0) } ?? run.model
     let loop = TrainingLoop(
       model: run.model, network: network, world: world, loss: loss, optimizer: run.optimizer,
       learningRate: lr, inputs: run.modelFile.inputs(fromRaw: run.data.rawFeatures),
@@ -154,7 +155,9 @@ struct Train: ParsableCommand {
     let interactive = !quiet && world.isLeader && Terminal.isInteractive
     let start = ContinuousClock.now
     let history = try world.agreeing {
-      try train(loop, after: run.history, world: world, settings: run.settings, showingProgress: interactive)
+      try train(
+        loop, after: run.history, world: world, settings: run.settings, showingProgress: interactive
+      )
     }
     guard world.isLeader else { return }
     let report = TrainReport(
@@ -221,11 +224,12 @@ struct Train: ParsableCommand {
     let optimizer = optimizer.make(
       model.parameters(), lr: lr, momentum: momentum ?? 0, nesterov: nesterov, weightDecay: decay)
     let settings = settings(data, hiddenSizes: hiddenSizes, decay: decay)
-    let history = try checkpoints.resume.map {
-      try TrainingState.load(
-        from: $0, model: model, optimizer: optimizer, settings: settings, ranks: world.size,
-        epochs: epochs)
-    } ?? []
+    let history =
+      try checkpoints.resume.map {
+        try TrainingState.load(
+          from: $0, model: model, optimizer: optimizer, settings: settings, ranks: world.size,
+          epochs: epochs)
+      } ?? []
     return PreparedRun(
       folder: folder, data: data, modelFile: modelFile, model: model, optimizer: optimizer,
       settings: settings, history: history)

@@ -151,7 +151,8 @@ struct TrainingLoop {
     if sums[3] > 0 { throw outputDiverged(epoch) }
     if sums[4] > 0 {
       // The job's loss (NaN or infinite as one rank's is): the error names it as for one process.
-      try ensureFinite(Tensor(sums[0] / sums[1], dtype: .float64), epoch: epoch, learningRate: learningRate)
+      try ensureFinite(
+        Tensor(sums[0] / sums[1], dtype: .float64), epoch: epoch, learningRate: learningRate)
     }
     optimizer.zeroGrad()
     value!.backward()

@@ -148,7 +148,9 @@ private func checkOver2GiB(_ checks: Checks) {
   let broadcastTime = clock.now - start
   checks.expect(matches(big, expected, rows: rows), "broadcast of a tensor over 2 GiB")
   if group.rank == 0 {
-    print("  \(big.count * 4) bytes: fill \(fillTime), check \(checkTime), allReduce \(reduceTime), broadcast \(broadcastTime)")
+    print(
+      "  \(big.count * 4) bytes: fill \(fillTime), check \(checkTime), allReduce \(reduceTime), broadcast \(broadcastTime)"
+    )
   }
 }
 

@@ -67,7 +67,9 @@ private func checkMatchesOneProcess(
   func optimizer(_ parameters: [Tensor]) -> Optimizer {
     adam ? Adam(parameters, lr: 1e-3) : SGD(parameters, lr: 0.1, momentum: 0.9)
   }
-  let (ddpOptimizer, referenceOptimizer) = (optimizer(ddp.parameters()), optimizer(reference.parameters()))
+  let (ddpOptimizer, referenceOptimizer) = (
+    optimizer(ddp.parameters()), optimizer(reference.parameters())
+  )
   let criterion = CrossEntropyLoss()
   let rows = group.rank * 8..<(group.rank + 1) * 8
   for step in 0..<steps {

@@ -37,7 +37,9 @@ struct Driver {
     let message =
       "Descent: rank 0 of 2: allReduce(sum) of 1 float32 element did not complete within 2 s (DESCENT_COLLECTIVE_TIMEOUT)"
     var ok = true
-    ok = expect(outcome.status != 0, "the job ended with status \(outcome.status), not a failure") && ok
+    ok =
+      expect(outcome.status != 0, "the job ended with status \(outcome.status), not a failure")
+      && ok
     ok = expect(outcome.seconds < 40, "the job took \(outcome.seconds) s to end") && ok
     ok = expect(outcome.output.contains(message), "the output lacks \"\(message)\"") && ok
     if !ok { print(outcome.output) }
@@ -67,13 +69,16 @@ struct Driver {
     if capture {
       process.standardOutput = pipe
       process.standardError = pipe
-      pipe.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
+      pipe.fileHandleForReading.readabilityHandler = { handle in
+        collected.append(handle.availableData)
+      }
     }
     let started = Date()
     do {
       try process.run()
     } catch {
-      return Outcome(status: -1, output: "cannot start \(command): \(error)", seconds: 0, timedOut: false)
+      return Outcome(
+        status: -1, output: "cannot start \(command): \(error)", seconds: 0, timedOut: false)
     }
     onStart?(process)
     var timedOut = false

@@ -13,8 +13,13 @@ extension Driver {
     let data = writeData(in: folder, rows: 120)
     var ok = true
     for (name, options) in [
-      ("classifier", ["--target", "y", "--loss", "ce", "--hidden", "8", "--optimizer", "adam",
-        "--lr", "0.01", "--epochs", "150", "--standardize"]),
+      (
+        "classifier",
+        [
+          "--target", "y", "--loss", "ce", "--hidden", "8", "--optimizer", "adam",
+          "--lr", "0.01", "--epochs", "150", "--standardize",
+        ]
+      ),
       ("regression", ["--target", "a", "--features", "b,c", "--lr", "0.01", "--epochs", "300"]),
     ] {
       let common = ["train", "--data", data.path] + options
@@ -25,7 +30,8 @@ extension Driver {
         launcher + ["-np", "2", descent.path] + common + ["--out", two.path], capture: true,
         limit: 300)
       ok = expect(single.status == 0, "\(name): descent train failed: \(single.output)") && ok
-      ok = expect(job.status == 0, "\(name): mpirun -np 2 descent train failed: \(job.output)") && ok
+      ok =
+        expect(job.status == 0, "\(name): mpirun -np 2 descent train failed: \(job.output)") && ok
       guard single.status == 0 && job.status == 0 else { continue }
       let printed = job.output.components(separatedBy: "final loss").count - 1
       ok = expect(printed == 1, "\(name): the job printed its summary \(printed) times") && ok
@@ -51,13 +57,16 @@ extension Driver {
       "16", "--optimizer", "adam", "--lr", "0.003", "--batch-size", "4", "--epochs", "2000",
       "--checkpoint-every", "20", "--quiet",
     ]
-    let (whole, interrupted) = (folder.appendingPathComponent("A"), folder.appendingPathComponent("B"))
+    let (whole, interrupted) = (
+      folder.appendingPathComponent("A"), folder.appendingPathComponent("B")
+    )
     let wholeCheckpoint = folder.appendingPathComponent("a.ckpt").path
     let checkpoint = folder.appendingPathComponent("b.ckpt").path
     let uninterrupted = run(
       launcher + ["-np", "2"] + common + ["--checkpoint", wholeCheckpoint, "--out", whole.path],
       capture: true, limit: 600)
-    var ok = expect(uninterrupted.status == 0, "the uninterrupted run failed: \(uninterrupted.output)")
+    var ok = expect(
+      uninterrupted.status == 0, "the uninterrupted run failed: \(uninterrupted.output)")
 
     var killed: Int32?
     let broken = run(
@@ -67,7 +76,8 @@ extension Driver {
       // Once a checkpoint exists, rank 1 dies without warning.
       let started = Date()
       while Date().timeIntervalSince(started) < 300 {
-        if FileManager.default.fileExists(atPath: checkpoint), let pid = rankProcess(1, checkpoint) {
+        if FileManager.default.fileExists(atPath: checkpoint), let pid = rankProcess(1, checkpoint)
+        {
           kill(pid, SIGKILL)
           killed = pid
           return
@@ -84,7 +94,9 @@ extension Driver {
         text.contains("signal 9") || text.contains("signal: 9"),
         "the job's output does not say a process was killed: \(broken.output)") && ok
     ok = expect(!FileManager.default.fileExists(atPath: interrupted.path), "B was written") && ok
-    print("  killed rank 1 (pid \(killed ?? 0)): the job ended after \(String(format: "%.1f", broken.seconds)) s")
+    print(
+      "  killed rank 1 (pid \(killed ?? 0)): the job ended after \(String(format: "%.1f", broken.seconds)) s"
+    )
 
     let resumed = run(
       launcher + ["-np", "2"] + common + [
@@ -157,7 +169,8 @@ private func rankProcess(_ rank: Int, _ marker: String) -> pid_t? {
       let environment = FileManager.default.contents(atPath: "/proc/\(entry)/environ")
     else { continue }
     let variables = environment.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-    if variables.contains("OMPI_COMM_WORLD_RANK=\(rank)") || variables.contains("PMI_RANK=\(rank)") {
+    if variables.contains("OMPI_COMM_WORLD_RANK=\(rank)") || variables.contains("PMI_RANK=\(rank)")
+    {
       return pid
     }
   }

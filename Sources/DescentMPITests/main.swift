@@ -63,7 +63,8 @@ while position < arguments.count {
 let allSuites = ["collectives", "large", "timeout", "sampler", "ddp", "train", "train-kill"]
 if selected.isEmpty { selected = allSuites.filter { large || $0 != "large" } }
 if let unknown = selected.first(where: { !allSuites.contains($0) }) {
-  printError("descent-mpi-tests: unknown suite \(unknown); suites: \(allSuites.joined(separator: ", "))")
+  printError(
+    "descent-mpi-tests: unknown suite \(unknown); suites: \(allSuites.joined(separator: ", "))")
   exit(2)
 }
 

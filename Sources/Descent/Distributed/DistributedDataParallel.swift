@@ -149,7 +149,8 @@ private func broadcastFromRankZero(_ tensors: [Tensor], group: ProcessGroup) {
       if group.rank != 0 {
         var offset = 0
         for tensor in members {
-          _ = tensor.copy_(flat.slice(0, start: offset, end: offset + tensor.count).view(tensor.shape))
+          _ = tensor.copy_(
+            flat.slice(0, start: offset, end: offset + tensor.count).view(tensor.shape))
           offset += tensor.count
         }
       }

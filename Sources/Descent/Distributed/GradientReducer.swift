@@ -168,7 +168,9 @@ final class GradientReducer {
       let scale = Float(1 / world)
       for i in 0..<n { target[i] = source[i] * scale }
     case .float64:
-      let (source, target) = (grad.pointer(Double.self), bucket.buffer.pointer(Double.self) + offset)
+      let (source, target) = (
+        grad.pointer(Double.self), bucket.buffer.pointer(Double.self) + offset
+      )
       let scale = 1 / world
       for i in 0..<n { target[i] = source[i] * scale }
     default:
@@ -186,7 +188,9 @@ final class GradientReducer {
         from: bucket.buffer.storage.data + offset * item, byteCount: n * item)
       grad.storage.version += 1
     } else {
-      noGrad { _ = grad.copy_(bucket.buffer.slice(0, start: offset, end: offset + n).view(grad.shape)) }
+      noGrad {
+        _ = grad.copy_(bucket.buffer.slice(0, start: offset, end: offset + n).view(grad.shape))
+      }
     }
   }
 }
