@@ -74,7 +74,12 @@ enum TrainingState {
     ranks: Int, epochs: Int
   ) throws -> [EpochRecord] {
     let place = "--resume \"\(path)\""
-    let header = try reportingOneLine { try Safetensors.load(from: URL(fileURLWithPath: path)).1 }
+    let header: [String: String]
+    do {
+      header = try Safetensors.load(from: URL(fileURLWithPath: path)).1
+    } catch {
+      throw CLIError("\(place): \(error)")
+    }
     guard header["format"] == "descent-checkpoint", let saved = header["user.history"] else {
       throw CLIError("\(place): not a checkpoint written by descent train --checkpoint")
     }
