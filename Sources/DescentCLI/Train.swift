@@ -36,12 +36,27 @@ struct Train: ParsableCommand {
       ends the run with an error naming the epoch. A release build trains many \
       times faster than a debug one.
 
+      --checkpoint FILE saves the training state (model, optimizer, generator, \
+      history) every --checkpoint-every epochs; --resume FILE continues it with the \
+      same options, ending exactly where an uninterrupted run ends.
+
+      Started by an MPI launcher (mpirun -np 4 descent train …, Open MPI or MPICH, \
+      or srun), the processes train together, data-parallel, with no extra option: \
+      each takes its share of the rows (PyTorch's DistributedSampler, seeded with \
+      --seed), --batch-size is the batch of each process, gradients are averaged \
+      over the processes after every backward pass (DistributedDataParallel), and \
+      the first process alone prints and writes. Files, --resume included, must be \
+      readable by every process. MPI is loaded at run time: set DESCENT_MPI_LIBRARY \
+      to use a library outside the standard places.
+
       Examples:
         descent train --data points.csv --target y --init zeros --lr 0.001 \\
           --epochs 10000
         descent train --data iris.csv --target species --loss ce --hidden 16 \\
           --standardize --optimizer adam --epochs 200 --out iris-model
         descent predict --model iris-model/model.safetensors --data iris.csv
+        mpirun -np 4 descent train --data big.csv --target y --hidden 256,128 \\
+          --optimizer adam --batch-size 64 --epochs 20 --checkpoint run.ckpt
       """
   )
 
