@@ -40,8 +40,8 @@ struct Train: ParsableCommand {
       history) every --checkpoint-every epochs; --resume FILE continues it with the \
       same options, ending exactly where an uninterrupted run ends.
 
-      Started by an MPI launcher (mpirun -np 4 descent train …, Open MPI or MPICH, \
-      or srun), the processes train together, data-parallel, with no extra option: \
+      Started by an MPI launcher (mpirun -np 4 descent train …, Open MPI's or \
+      MPICH's), the processes train together, data-parallel, with no extra option: \
       each takes its share of the rows (PyTorch's DistributedSampler, seeded with \
       --seed), --batch-size is the batch of each process, gradients are averaged \
       over the processes after every backward pass (DistributedDataParallel), and \
