@@ -13,6 +13,8 @@
 #define MH descent_mpich_handles
 
 static void finalize_at_exit(void) {
+  // Output still buffered would otherwise reach a launcher that no longer forwards it.
+  fflush(NULL);
   int finalized = 0;
   if (OPEN_MPI) {
     O.Finalized(&finalized);

@@ -6,7 +6,8 @@ import Foundation
 //     and the bus bandwidth 2(p−1)/p · bytes / time (nccl-tests' busbw).
 //  2. DistributedDataParallel training of mlp_train_torch.py's MLP (784-512-256-10, Adam 1e-3,
 //     CrossEntropyLoss), per-rank batch 64, 100 steps on the same synthetic data through a
-//     DistributedSampler (seed 0): global samples per second.
+//     DistributedSampler (seed 0): global samples per second, the step time, and the step time
+//     of the same model trained on each rank alone (the compute in a step).
 // Run by hand it starts itself under `mpirun -np 2` (or DESCENT_BENCH_LAUNCHER, e.g.
 // "mpirun.mpich -np 2"); rank 0 prints `RESULT name=… world=2 value=… unit=…` lines.
 
@@ -74,6 +75,28 @@ func runAllReduceBenchmark() {
   group.barrier()
   let seconds = now() - start
   report("ddp_mlp_samples_per_s", Double(steps * 64 * world) / seconds, "samples/s", "%.0f")
+  report("ddp_mlp_step_ms", seconds / Double(steps) * 1e3, "ms", "%.3f")
+
+  // The same steps without DDP, every rank at once (the same contention for the cores): the
+  // compute a step costs, so that the step time above minus this is the exposed communication.
+  let local = Sequential([
+    Linear(784, 512), ReLU(), Linear(512, 256), ReLU(), Linear(256, 10),
+  ])
+  let localOptimizer = Adam(local.parameters(), lr: 1e-3)
+  steps = 0
+  group.barrier()
+  let localStart = now()
+  for batch in loader {
+    let loss = criterion(local(batch[0]), batch[1])
+    localOptimizer.zeroGrad()
+    loss.backward()
+    localOptimizer.step()
+    steps += 1
+    if steps == 100 { break }
+  }
+  let localSeconds = now() - localStart
+  group.barrier()
+  report("mlp_local_step_ms", localSeconds / Double(steps) * 1e3, "ms", "%.3f")
 }
 
 /// Starts this program again as a 2-process MPI job running the same workload.

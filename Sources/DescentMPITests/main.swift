@@ -14,6 +14,8 @@ import Foundation
 // and exits non-zero when any failed. Suites: collectives, large, timeout, sampler, ddp,
 // train, train-kill (all by default).
 
+// Lines reach a log in order with the jobs' own output.
+setvbuf(stdout, nil, _IOLBF, 0)
 let arguments = Array(CommandLine.arguments.dropFirst())
 let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
 
