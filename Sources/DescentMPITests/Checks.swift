@@ -39,6 +39,12 @@ final class Checks {
   }
 }
 
+/// Writes a line to standard output at once, so that it reaches a log in order with the output
+/// of the jobs the driver starts.
+func say(_ line: String) {
+  FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 /// Writes a line to standard error.
 func printError(_ line: String) {
   FileHandle.standardError.write(Data((line + "\n").utf8))

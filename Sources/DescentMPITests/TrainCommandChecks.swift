@@ -41,7 +41,7 @@ extension Driver {
           difference.map { $0 <= 1e-5 } ?? false,
           "\(name): 2 ranks differ from one process by \(difference.map { "\($0)" } ?? "(unreadable)")"
         ) && ok
-      print("  \(name): 2 ranks vs one process, largest parameter difference \(difference ?? .nan)")
+      say("  \(name): 2 ranks vs one process, largest parameter difference \(difference ?? .nan)")
     }
     return ok
   }
@@ -94,7 +94,7 @@ extension Driver {
         text.contains("signal 9") || text.contains("signal: 9"),
         "the job's output does not say a process was killed: \(broken.output)") && ok
     ok = expect(!FileManager.default.fileExists(atPath: interrupted.path), "B was written") && ok
-    print(
+    say(
       "  killed rank 1 (pid \(killed ?? 0)): the job ended after \(String(format: "%.1f", broken.seconds)) s"
     )
 

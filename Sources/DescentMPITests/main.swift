@@ -14,8 +14,6 @@ import Foundation
 // and exits non-zero when any failed. Suites: collectives, large, timeout, sampler, ddp,
 // train, train-kill (all by default).
 
-// Lines reach a log in order with the jobs' own output.
-setvbuf(stdout, nil, _IOLBF, 0)
 let arguments = Array(CommandLine.arguments.dropFirst())
 let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
 
@@ -82,12 +80,12 @@ for suite in selected {
   default: passed = driver.runSuite(suite)
   }
   let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
-  print("\(passed ? "ok" : "FAILED") \(suite) (\(seconds) s)")
+  say("\(passed ? "ok" : "FAILED") \(suite) (\(seconds) s)")
   if !passed { failures.append(suite) }
 }
 if failures.isEmpty {
-  print("descent-mpi-tests: all \(selected.count) suites passed with: \(launcher)")
+  say("descent-mpi-tests: all \(selected.count) suites passed with: \(launcher)")
 } else {
-  print("descent-mpi-tests: failed: \(failures.joined(separator: ", "))")
+  say("descent-mpi-tests: failed: \(failures.joined(separator: ", "))")
   exit(1)
 }
