@@ -42,7 +42,7 @@ struct Driver {
       && ok
     ok = expect(outcome.seconds < 40, "the job took \(outcome.seconds) s to end") && ok
     ok = expect(outcome.output.contains(message), "the output lacks \"\(message)\"") && ok
-    if !ok { print(outcome.output) }
+    if !ok { say(outcome.output) }
     return ok
   }
 
