@@ -23,7 +23,9 @@
   int (*Test)(H *, int *, void *);                                                               \
   int (*Abort)(H, int);                                                                          \
   int (*Error_string)(int, char *, int *);                                                       \
-  int (*Get_library_version)(char *, int *);
+  int (*Get_library_version)(char *, int *);                                                     \
+  int (*Isend)(const void *, int, H, int, int, H, H *);                                          \
+  int (*Irecv)(void *, int, H, int, int, H, H *);
 
 typedef struct {
   DESCENT_MPI_FUNCTIONS(void *)
@@ -33,7 +35,7 @@ typedef struct {
   DESCENT_MPI_FUNCTIONS(int)
 } descent_mpi_mpich_api;
 
-#define DESCENT_MPI_FUNCTION_COUNT 16
+#define DESCENT_MPI_FUNCTION_COUNT 18
 
 // Every member is a function pointer of the same size, so the resolved symbols can be written
 // through `slots` in name order and called through the ABI's own struct.

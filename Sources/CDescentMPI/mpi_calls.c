@@ -97,6 +97,26 @@ int descent_mpi_ireduce_scatter_block(const void *send, void *receive, int count
                                  MH.comm_world, &request->handle.integer);
 }
 
+int descent_mpi_isend(const void *buffer, int count, int datatype, int destination, int tag,
+                      descent_mpi_request *request) {
+  if (OPEN_MPI) {
+    return O.Isend(buffer, count, OH.datatypes[datatype], destination, tag, OH.comm_world,
+                   &request->handle.pointer);
+  }
+  return M.Isend(buffer, count, MH.datatypes[datatype], destination, tag, MH.comm_world,
+                 &request->handle.integer);
+}
+
+int descent_mpi_irecv(void *buffer, int count, int datatype, int source, int tag,
+                      descent_mpi_request *request) {
+  if (OPEN_MPI) {
+    return O.Irecv(buffer, count, OH.datatypes[datatype], source, tag, OH.comm_world,
+                   &request->handle.pointer);
+  }
+  return M.Irecv(buffer, count, MH.datatypes[datatype], source, tag, MH.comm_world,
+                 &request->handle.integer);
+}
+
 int descent_mpi_ibarrier(descent_mpi_request *request) {
   if (OPEN_MPI) return O.Ibarrier(OH.comm_world, &request->handle.pointer);
   return M.Ibarrier(MH.comm_world, &request->handle.integer);

@@ -12,7 +12,7 @@ const char *const descent_mpi_function_names[DESCENT_MPI_FUNCTION_COUNT] = {
     "MPI_Comm_set_errhandler", "MPI_Iallreduce", "MPI_Ibcast",
     "MPI_Iallgather",  "MPI_Ireduce_scatter_block", "MPI_Ibarrier",
     "MPI_Test",        "MPI_Abort",            "MPI_Error_string",
-    "MPI_Get_library_version",
+    "MPI_Get_library_version", "MPI_Isend",       "MPI_Irecv",
 };
 
 // MPICH's handles are integers fixed by its ABI (the MPICH ABI Compatibility Initiative, shared

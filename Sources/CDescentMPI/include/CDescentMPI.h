@@ -70,6 +70,11 @@ int descent_mpi_iallgather(const void *send, void *receive, int count, int datat
 int descent_mpi_ireduce_scatter_block(const void *send, void *receive, int count, int datatype,
                                       int op, descent_mpi_request *request);
 int descent_mpi_ibarrier(descent_mpi_request *request);
+// Point-to-point on MPI_COMM_WORLD, for the ring all-reduce of large tensors.
+int descent_mpi_isend(const void *buffer, int count, int datatype, int destination, int tag,
+                      descent_mpi_request *request);
+int descent_mpi_irecv(void *buffer, int count, int datatype, int source, int tag,
+                      descent_mpi_request *request);
 
 // MPI_Test: sets *done to 1 when the request has completed. Returns an MPI error code.
 int descent_mpi_test(descent_mpi_request *request, int *done);

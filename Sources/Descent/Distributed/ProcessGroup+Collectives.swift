@@ -150,6 +150,10 @@ extension ProcessGroup {
         if op == .avg { divide(tensor, by: size) }
         tensor.storage.version += 1
       })
+    if size > 1 && tensor.count * tensor.dtype.itemSize >= ProcessGroup.ringThresholdBytes {
+      ringAllReduce(tensor, op: op, type: type, into: work)
+      return work
+    }
     for chunk in chunks(tensor.count, tensor.dtype) {
       let base = address(tensor, chunk.lowerBound)
       work.start {

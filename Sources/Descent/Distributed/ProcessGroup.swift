@@ -34,6 +34,8 @@ public final class ProcessGroup: @unchecked Sendable {
   /// clear of the large-message limits some MPI transports have. Lowering it exercises the split
   /// with small tensors, or works around an MPI library that fails on large messages.
   public var maxElementsPerCall: Int?
+  /// Counts the ring all-reduces started, for their message tags (under `lock`).
+  var ringSequence = 0
 
   /// MPI is initialised once per process; later groups share that world.
   nonisolated(unsafe) private static var world: (rank: Int, size: Int)?
