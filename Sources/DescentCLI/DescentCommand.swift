@@ -20,6 +20,8 @@ struct DescentCommand: ParsableCommand {
       var command = try parseAsRoot()
       try command.run()
     } catch {
+      // A rank of an MPI job that leaves the message to rank 0 stops without one.
+      if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
       let code = exitCode(for: error)
       // --help and --version arrive as errors too; argument-parser prints them as usual.
       if code == .success { exit(withError: error) }
