@@ -143,7 +143,7 @@ struct Evaluate: ParsableCommand {
         !($0 >= 0 && $0 < Double(classes) && $0.rounded(.towardZero) == $0)
       }) {
         throw CLIError(
-          "CSV \"\(data)\", line \(table.line(ofRow: row)), column \"\(column)\": class \(number(targets[row])) is not one the model was trained on (classes 0 to \(classes - 1))"
+          "CSV \"\(data)\", line \(table.line(ofRow: row)), column \"\(column)\": class \(TrainingData.number(targets[row])) is not one the model was trained on (classes 0 to \(classes - 1))"
         )
       }
       targetTensor =

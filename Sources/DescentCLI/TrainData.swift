@@ -159,7 +159,7 @@ struct TrainingData {
   }
 
   /// A value as the file most likely wrote it: `3` rather than `3.0`.
-  private static func number(_ value: Double) -> String {
+  static func number(_ value: Double) -> String {
     value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value)
   }
 }

@@ -108,7 +108,7 @@ struct ValidationOptions: ParsableArguments {
       groups = byClass.keys.sorted().map { byClass[$0]! }
       if let single = byClass.keys.sorted().first(where: { byClass[$0]!.count < 2 }) {
         throw CLIError(
-          "--val-split \(number(share)): class \(number(single)) of \"\(data.file)\" has only 1 row, too few to stratify; every class needs a row for training and one for validation"
+          "--val-split \(number(share)): class \(TrainingData.number(single)) of \"\(data.file)\" has only 1 row, too few to stratify; every class needs a row for training and one for validation"
         )
       }
     } else {

@@ -111,9 +111,9 @@ struct CLIValidationTests {
       // The stored standardisation is the mean and population std of the 112 training rows.
       let (_, metadata) = try Safetensors.load(
         from: folder.appendingPathComponent("a/model.safetensors"))
+      let standardize = try #require(metadata["standardize"])
       let stored = try #require(
-        try JSONSerialization.jsonObject(with: Data(try #require(metadata["standardize"]).utf8))
-          as? [String: [Double]])
+        try JSONSerialization.jsonObject(with: Data(standardize.utf8)) as? [String: [Double]])
       let column = try table.column("sepal_length")
       let training = column.indices.filter { !held.contains($0) }.map { column[$0] }
       let mean = training.reduce(0, +) / Double(training.count)
@@ -157,6 +157,40 @@ struct CLIValidationTests {
       let svg = try String(
         contentsOf: folder.appendingPathComponent("r/learning-curve.svg"), encoding: .utf8)
       #expect(svg.contains(">training loss<") && svg.contains(">validation loss<"))
+    }
+  }
+
+  /// A run resumed from its checkpoint carries on the schedule, the validation history and
+  /// the best weights so far, and ends bit for bit where an uninterrupted one ends.
+  @Test func resumedRunKeepsScheduleAndBestWeights() throws {
+    try CLI.withScratch { folder in
+      let iris = try CLI.shared("iris.csv")
+      let train = [
+        "train", "--data", iris, "--target", "species", "--loss", "ce", "--hidden", "8",
+        "--standardize", "--optimizer", "sgd", "--lr", "0.5", "--batch-size", "32", "--seed", "2",
+        "--val-split", "0.3", "--early-stopping", "50", "--scheduler", "plateau", "--patience",
+        "0", "--quiet",
+      ]
+      let whole = try CLI.run(train + ["--epochs", "12", "--out", "A"], in: folder)
+      #expect(whole.status == 0, "\(whole.stderr)")
+      let half = try CLI.run(train + ["--epochs", "5", "--checkpoint", "c.ckpt"], in: folder)
+      #expect(half.status == 0, "\(half.stderr)")
+      let rest = try CLI.run(
+        train + ["--epochs", "12", "--resume", "c.ckpt", "--out", "B"], in: folder)
+      #expect(rest.status == 0, "\(rest.stderr)")
+      for file in ["model.safetensors", "history.csv"] {
+        let a = try Data(contentsOf: folder.appendingPathComponent("A/\(file)"))
+        let b = try Data(contentsOf: folder.appendingPathComponent("B/\(file)"))
+        #expect(a == b, "\(file) differs")
+      }
+      let (header, rows) = try Self.history(folder.appendingPathComponent("A"))
+      #expect(header.last == "lr")
+      // patience 0: the rate falls tenfold after every epoch without a lower validation loss.
+      #expect(Set(rows.map { $0.last! }).count > 1)
+      let summary = try CLI.summary(folder.appendingPathComponent("A"))
+      let losses = rows.map { $0[3] }
+      let best = try #require(summary["best_epoch"] as? Int)
+      #expect(losses[best - 1] == losses.min())
     }
   }
 

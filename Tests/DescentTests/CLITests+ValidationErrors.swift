@@ -118,11 +118,11 @@ struct CLIValidationErrorTests {
         ),
         (
           ["--data", "test.csv"], "a,b\n1,2\n",
-          "CSV \"test.csv\": no column named \"y\"; the columns are a, b (the model \"m/model.safetensors\" needs the columns \"a\", \"b\", \"y\")"
+          "CSV \"test.csv\", column \"y\": no column named \"y\". The columns are: \"a\", \"b\" (the model \"m/model.safetensors\" needs the columns \"a\", \"b\", \"y\")"
         ),
         (
           ["--data", "test.csv", "--target", "label"], "a,b,y\n1,2,0\n",
-          "CSV \"test.csv\": no column named \"label\"; the columns are a, b, y (the model \"m/model.safetensors\" needs the columns \"a\", \"b\", \"label\")"
+          "CSV \"test.csv\", column \"label\": no column named \"label\". The columns are: \"a\", \"b\", \"y\" (the model \"m/model.safetensors\" needs the columns \"a\", \"b\", \"label\")"
         ),
         (["--data", "test.csv"], "a,b,y\n", "CSV \"test.csv\": no rows to evaluate on"),
         (
