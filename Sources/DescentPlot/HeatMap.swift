@@ -23,7 +23,9 @@ public struct HeatMap: CanvasFigure {
   public let xLabel: String
   /// The label beside the rows.
   public let yLabel: String
+  /// The width of the picture in pixels.
   public let width: Double
+  /// The height of the picture in pixels.
   public let height: Double
 
   /// A heat map of `counts`, sized to fit the grid unless `width` and `height` are given.

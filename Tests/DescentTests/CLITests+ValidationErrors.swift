@@ -101,6 +101,25 @@ struct CLIValidationErrorTests {
       "--t-max 0: the cosine lasts at least 1 epoch")
   }
 
+  @Test func helpNamesTheNewOptionsAndCommand() throws {
+    try CLI.withScratch { folder in
+      let top = try CLI.run(["--help"], in: folder)
+      #expect(top.status == 0 && top.stdout.contains("evaluate"))
+      let train = try CLI.run(["train", "--help"], in: folder)
+      let help = train.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(
+        separator: " ")
+      for text in [
+        "--val-split <share>", "--val-data <file>", "--early-stopping <n>",
+        "--scheduler <schedule>", "--step-size <n>", "--t-max <n>", "--patience <n>",
+      ] {
+        #expect(help.contains(text), "descent train --help lacks \(text)")
+      }
+      let evaluate = try CLI.run(["evaluate", "--help"], in: folder)
+      #expect(evaluate.status == 0)
+      #expect(evaluate.stdout.contains("--model <file>") && evaluate.stdout.contains("Examples:"))
+    }
+  }
+
   @Test func badEvaluateInput() throws {
     try CLI.withScratch { folder in
       try CLI.write(Self.small, "small.csv", in: folder)
