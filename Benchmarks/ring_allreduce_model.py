@@ -14,16 +14,22 @@ each bucket's all-reduce starts when its last gradient is ready and the previous
 all-reduce has finished (one at a time, as the reducer issues them in order). The step ends
 when the last all-reduce ends or backward ends, whichever is later.
 
-Usage: python3 Benchmarks/ring_allreduce_model.py  (the measured figures are the constants
-below; edit them after a new measurement).
+Usage: python3 Benchmarks/ring_allreduce_model.py [BENCH_LOG…]
+With logs of `descent-bench allreduce` (its RESULT lines), the model is fitted to the medians of
+their ddp_allreduce_us_<bytes> and mlp_local_step_ms; without, to the constants below.
 """
 
 import math
+import statistics
+import sys
 
-# Measured on 2 ranks (descent-bench allreduce, medians): bytes -> seconds.
-MEASURED = {1 << 10: 2.9e-6, 1 << 14: 9.0e-6, 1 << 18: 62e-6, 1 << 22: 1.4e-3, 1 << 26: 22e-3}
+# Measured on 2 ranks (descent-bench allreduce through compare_ddp.sh, medians of 3 interleaved
+# rounds, 2026-12-03, 2-core AMD EPYC shared with other builds: load average about 16):
+# bytes -> seconds.
+MEASURED = {1 << 10: 5.4e-6, 1 << 14: 25.9e-6, 1 << 18: 227.6e-6, 1 << 22: 51.94e-3,
+            1 << 26: 797.6e-3}
 # The MLP 784-512-256-10 step of each rank, per-rank batch 64, without DDP (compute only).
-MLP_COMPUTE_S = 3.9e-3
+MLP_COMPUTE_S = 57.97e-3
 MLP_PARAMS = 784 * 512 + 512 + 512 * 256 + 256 + 256 * 10 + 10
 BATCH = 64
 # Network latency per message added to the fitted (software) alpha, by link.
@@ -72,7 +78,27 @@ def step(compute, sizes, p, alpha, beta):
     return forward_and_rest + backward + exposed, exposed
 
 
+def read_logs(paths):
+    """Medians of the all-reduce times and of the compute step in `descent-bench` logs."""
+    times, steps = {}, []
+    for path in paths:
+        for line in open(path, errors="replace"):
+            if not line.startswith("RESULT "):
+                continue
+            kv = dict(t.split("=", 1) for t in line.split()[1:] if "=" in t)
+            if kv["name"].startswith("ddp_allreduce_us_"):
+                times.setdefault(int(kv["name"].rsplit("_", 1)[1]), []).append(float(kv["value"]) * 1e-6)
+            elif kv["name"] == "mlp_local_step_ms":
+                steps.append(float(kv["value"]) * 1e-3)
+    if not times or not steps:
+        sys.exit("no ddp_allreduce_us_* or mlp_local_step_ms RESULT lines in " + ", ".join(paths))
+    return {n: statistics.median(t) for n, t in times.items()}, statistics.median(steps)
+
+
 def main():
+    global MEASURED, MLP_COMPUTE_S
+    if len(sys.argv) > 1:
+        MEASURED, MLP_COMPUTE_S = read_logs(sys.argv[1:])
     alpha, beta = fit(MEASURED)
     print(f"fitted on 2 ranks: alpha = {alpha * 1e6:.2f} us, beta = {beta / 1e9:.2f} GB/s")
     for n, t in sorted(MEASURED.items()):
