@@ -8,6 +8,7 @@ let package = Package(
     .library(name: "DescentPlot", targets: ["DescentPlot"]),
     .executable(name: "descent", targets: ["DescentCLI"]),
     .executable(name: "descent-bench", targets: ["DescentBench"]),
+    .executable(name: "descent-mpi-tests", targets: ["DescentMPITests"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
@@ -20,10 +21,14 @@ let package = Package(
     // Hot loops (GEMM micro-kernels) in C: per-function target attributes and run-time CPU
     // dispatch give AVX-512/AVX2 code without any compiler flag.
     .target(name: "CDescentKernels"),
+    // MPI, opened with dlopen when a program asks for a process group: no MPI is needed to build
+    // (dlopen is part of glibc since 2.34, so nothing is linked either).
+    .target(name: "CDescentMPI"),
     .target(
       name: "Descent",
       dependencies: [
         "CDescentKernels",
+        "CDescentMPI",
         .product(name: "RealModule", package: "swift-numerics"),
       ]
     ),
@@ -44,6 +49,8 @@ let package = Package(
     ),
     // Benchmarks printing the same RESULT lines as shared/bench.
     .executableTarget(name: "DescentBench", dependencies: ["Descent", "CDescentKernels"]),
+    // The distributed tests: real processes under an MPI launcher (see .ci/run).
+    .executableTarget(name: "DescentMPITests", dependencies: ["Descent"]),
     .testTarget(
       name: "DescentTests", dependencies: ["Descent", "DescentExamples", "CDescentKernels"]),
     .testTarget(name: "DescentPlotTests", dependencies: ["DescentPlot", "Descent"]),

@@ -5,8 +5,9 @@ import Foundation
 // descent-bench: the workloads of shared/bench, printing the same `RESULT name=… threads=…
 // value=… unit=…` lines so that the two can be compared side by side.
 //
-// Usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [--threads N]
-// (no workload names: all of them)
+// Usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [allreduce]
+//                      [--threads N]
+// (no workload names: all of them but allreduce, which runs as an MPI job of 2 processes)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 var threads = 1
@@ -23,10 +24,11 @@ while index < arguments.count {
     threads = n
   } else if argument == "-h" || argument == "--help" {
     print(
-      "usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [--threads N]"
+      "usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [allreduce] [--threads N]"
     )
     exit(0)
-  } else if ["linreg", "gemm", "io", "mlp", "heightweight", "overhead", "memory"].contains(argument)
+  } else if ["linreg", "gemm", "io", "mlp", "heightweight", "overhead", "memory", "allreduce"]
+    .contains(argument)
   {
     workloads.append(argument)
   } else {
@@ -185,3 +187,4 @@ if workloads.contains("heightweight") { runHeightWeightBenchmark() }
 if workloads.contains("mlp") { runMLPBenchmark() }
 if workloads.contains("overhead") { runOverheadBenchmark() }
 if workloads.contains("memory") { runMemoryBenchmark() }
+if workloads.contains("allreduce") { runAllReduceBenchmark() }

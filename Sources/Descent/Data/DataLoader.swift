@@ -18,12 +18,42 @@ public struct DataLoader<Source: Dataset>: Sequence {
   public let dropLast: Bool
   /// The generator of the permutations; the global one when nil.
   public let generator: Descent.Generator?
+  /// The sampler that picks each epoch's indices instead of `shuffle`, for data-parallel
+  /// training; nil for the whole dataset.
+  public let sampler: DistributedSampler?
 
   /// A loader of `dataset` in batches of `batchSize`, shuffled with `generator` (the default
   /// generator if nil) when `shuffle` is true, like `torch.utils.data.DataLoader`.
   public init(
     _ dataset: Source, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false,
     generator: Descent.Generator? = nil
+  ) {
+    self.init(
+      dataset, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast, generator: generator,
+      sampler: nil)
+  }
+
+  /// Batches of the indices `sampler` gives each epoch, in its order (`DataLoader(dataset,
+  /// batch_size=…, sampler=…)`): each rank of a data-parallel job loads its own share. As in
+  /// PyTorch, every epoch also draws one number from `generator` (the global one when nil).
+  public init(
+    _ dataset: Source, batchSize: Int = 1, sampler: DistributedSampler, dropLast: Bool = false,
+    generator: Descent.Generator? = nil
+  ) {
+    guard sampler.datasetCount == dataset.count else {
+      opFailure(
+        "DataLoader",
+        "the sampler was made for a dataset of \(sampler.datasetCount) samples, but the dataset has \(dataset.count)"
+      )
+    }
+    self.init(
+      dataset, batchSize: batchSize, shuffle: false, dropLast: dropLast, generator: generator,
+      sampler: sampler)
+  }
+
+  private init(
+    _ dataset: Source, batchSize: Int, shuffle: Bool, dropLast: Bool,
+    generator: Descent.Generator?, sampler: DistributedSampler?
   ) {
     guard batchSize > 0 else {
       opFailure(
@@ -35,15 +65,23 @@ public struct DataLoader<Source: Dataset>: Sequence {
     self.shuffle = shuffle
     self.dropLast = dropLast
     self.generator = generator
+    self.sampler = sampler
   }
 
   /// The number of batches in one epoch.
   public var count: Int {
-    dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+    let samples = sampler?.count ?? dataset.count
+    return dropLast ? samples / batchSize : (samples + batchSize - 1) / batchSize
   }
 
   /// Starts a pass over the data; a shuffling loader draws a new order for each pass.
   public func makeIterator() -> Iterator {
+    if let sampler {
+      // PyTorch's order: the sampler's indices, then the iterator's base seed (one draw).
+      let order = sampler.indices()
+      _ = (generator ?? defaultGenerator).nextUInt64()
+      return Iterator(loader: self, order: order, sampler: nil)
+    }
     guard shuffle else {
       return Iterator(loader: self, order: Array(0..<dataset.count), sampler: nil)
     }
