@@ -40,7 +40,8 @@ let package = Package(
       ]
     ),
     // Benchmarks printing the same RESULT lines as shared/bench.
-    .executableTarget(name: "DescentBench", dependencies: ["Descent", "CDescentKernels"]),
+    .executableTarget(
+      name: "DescentBench", dependencies: ["Descent", "DescentPlot", "CDescentKernels"]),
     .testTarget(
       name: "DescentTests", dependencies: ["Descent", "DescentExamples", "CDescentKernels"]),
     .testTarget(name: "DescentPlotTests", dependencies: ["DescentPlot", "Descent"]),

@@ -1,15 +1,15 @@
 // BLIS-style blocked GEMM driver, shared by every kernel path.
 //
-// Loop nest (outermost first), with the cache level each packed operand is sized for:
-//   ic over M in steps of mc   -- packed A block (mc x kc) lives in L3, packed once per (ic, pc)
+// Loop nest (outermost first), with the cache level each packed operand is sized for
+// (gemm_blocking.c derives the sizes from the CPU's caches):
+//   jc over N in steps of nc   -- packed B block (kc x nc) lives in L3
 //   pc over K in steps of kc   -- the first kc block applies the caller's beta, later ones add (beta 1)
-//   jc over N in steps of nc   -- packed B block (kc x nc) lives in L2
-//   ir over the A panels (mr)  -- one A micro-panel (mr x kc) stays in L1 for the whole jr loop
-//   jr over the B panels (nr)  -- B micro-panels stream from L2 through the micro-kernel
-// Different ic blocks, and different jc blocks within one pc step, write disjoint parts of C:
-// gemm_parallel.c gives each pool thread its own tile-aligned row or column slice (own workspace);
-// sharing the packed blocks and splitting the ir / jr loops as BLIS does is the alternative. Everything a block needs is computed from the
-// loop indices, with no state carried between iterations.
+//   ic over M in steps of mc   -- packed A block (mc x kc) lives in L2
+//   jr over the B panels (nr)  -- one B micro-panel (kc x nr) stays in L1 for the whole ir loop
+//   ir over the A panels (mr)  -- A micro-panels stream from L2 through the micro-kernel
+// Different jc and ic blocks write disjoint parts of C: gemm_parallel.c gives each pool thread its
+// own tile-aligned row or column slice (own workspace). Everything a block needs is computed from
+// the loop indices, with no state carried between iterations.
 //
 // Packing buffers are cached per thread (64-byte aligned, grown on demand) and freed by a pthread key
 // destructor when the thread exits, so repeated small calls do not pay for allocation or page faults.
@@ -58,13 +58,16 @@ static void *workspace_get(size_t bytes) {
 static inline long min_l(long a, long b) { return a < b ? a : b; }
 static inline long round_up(long x, long m) { return (x + m - 1) / m * m; }
 
-// Splits `total` into ceil(total / max) near-equal blocks (a multiple of `unit` each) instead of
-// full blocks plus a thin remainder: e.g. M = 2100 with mc = 2016 would otherwise repack all of B
-// for an 84-row tail, and K = 1024 with kc = 384 would end with a short, less efficient k block.
+// Splits `total` into the fewest blocks of at most `max` (a multiple of `unit` each, `max` being
+// one too) with near-equal sizes, instead of full blocks plus a thin remainder: e.g. M = 512 with
+// mc = 252 gives 3 blocks of 174, not 252 + 252 + 8, and K = 1024 with kc = 384 three of 344.
 static inline long balanced_block(long total, long max, long unit) {
+  if (max < unit) max = unit;
   long nblocks = (total + max - 1) / max;
-  long b = round_up((total + nblocks - 1) / nblocks, unit);
-  return b < max ? b : max;
+  for (;; nblocks++) {
+    long b = round_up((total + nblocks - 1) / nblocks, unit);
+    if (b <= max) return b;
+  }
 }
 
 #define DEFINE_DRIVER(T, P)                                                                              \
@@ -80,13 +83,13 @@ static inline long balanced_block(long total, long max, long unit) {
       }                                                                                                 \
   }                                                                                                     \
                                                                                                         \
-  void descent_##P##gemm_blocked(const descent_##P##gemm_impl *impl, int transA, int transB, long M,   \
-                                 long N, long K, T alpha, const T *A, long lda, const T *B, long ldb,   \
-                                 T beta, T *C, long ldc) {                                              \
+  void descent_##P##gemm_blocked(const descent_##P##gemm_impl *impl, descent_blocking blocking,       \
+                                 int transA, int transB, long M, long N, long K, T alpha, const T *A,   \
+                                 long lda, const T *B, long ldb, T beta, T *C, long ldc) {              \
     const long MR = impl->mr, NR = impl->nr;                                                            \
-    const long MC = balanced_block(M, impl->mc, MR);                                                    \
-    const long KC = balanced_block(K, impl->kc, 1);                                                     \
-    const long NC = balanced_block(N, impl->nc, NR);                                                    \
+    const long MC = balanced_block(M, blocking.mc, MR);                                                 \
+    const long KC = balanced_block(K, blocking.kc, 1);                                                  \
+    const long NC = balanced_block(N, blocking.nc, NR);                                                 \
     /* The A area is rounded up to 64 bytes so that the B area starts cache-line aligned too. */       \
     size_t a_elems = (size_t)round_up(min_l(M, MC), MR) * (size_t)min_l(K, KC);                        \
     size_t a_bytes = (a_elems * sizeof(T) + 63) & ~(size_t)63;                                          \
@@ -98,26 +101,26 @@ static inline long balanced_block(long total, long max, long unit) {
     }                                                                                                   \
     T *Ap = (T *)ws;                                                                                    \
     T *Bp = (T *)(ws + a_bytes);                                                                        \
-    for (long ic = 0; ic < M; ic += MC) {                                                               \
-      const long mc = min_l(MC, M - ic);                                                                \
+    for (long jc = 0; jc < N; jc += NC) {                                                               \
+      const long nc = min_l(NC, N - jc);                                                                \
       for (long pc = 0; pc < K; pc += KC) {                                                             \
         const long kc = min_l(KC, K - pc);                                                              \
         const T beta_k = pc == 0 ? beta : (T)1;                                                         \
-        /* op(A)[ic:, pc:] */                                                                           \
-        const T *Ablk = transA ? A + pc * lda + ic : A + ic * lda + pc;                                 \
-        descent_##P##pack_a(impl, transA, Ablk, lda, mc, kc, Ap);                                         \
-        for (long jc = 0; jc < N; jc += NC) {                                                           \
-          const long nc = min_l(NC, N - jc);                                                            \
-          /* op(B)[pc:, jc:] */                                                                         \
-          const T *Bblk = transB ? B + jc * ldb + pc : B + pc * ldb + jc;                               \
-          descent_##P##pack_b(impl, transB, Bblk, ldb, kc, nc, Bp);                                       \
-          for (long ir = 0; ir < mc; ir += MR) {                                                        \
-            const long m = min_l(MR, mc - ir);                                                          \
-            const T *ap = Ap + ir * kc;                                                                 \
-            T *crow = C + (ic + ir) * ldc + jc;                                                         \
-            for (long jr = 0; jr < nc; jr += NR) {                                                      \
-              const long n = min_l(NR, nc - jr);                                                        \
-              impl->kernel(kc, alpha, ap, Bp + jr * kc, beta_k, crow + jr, ldc, m, n);                  \
+        /* op(B)[pc:, jc:] */                                                                           \
+        const T *Bblk = transB ? B + jc * ldb + pc : B + pc * ldb + jc;                                 \
+        descent_##P##pack_b(impl, transB, Bblk, ldb, kc, nc, Bp);                                       \
+        for (long ic = 0; ic < M; ic += MC) {                                                           \
+          const long mc = min_l(MC, M - ic);                                                            \
+          /* op(A)[ic:, pc:] */                                                                         \
+          const T *Ablk = transA ? A + pc * lda + ic : A + ic * lda + pc;                               \
+          descent_##P##pack_a(impl, transA, Ablk, lda, mc, kc, Ap);                                     \
+          for (long jr = 0; jr < nc; jr += NR) {                                                        \
+            const long n = min_l(NR, nc - jr);                                                          \
+            const T *bp = Bp + jr * kc;                                                                 \
+            T *ccol = C + ic * ldc + jc + jr;                                                           \
+            for (long ir = 0; ir < mc; ir += MR) {                                                      \
+              const long m = min_l(MR, mc - ir);                                                        \
+              impl->kernel(kc, alpha, Ap + ir * kc, bp, beta_k, ccol + ir * ldc, ldc, m, n);            \
             }                                                                                           \
           }                                                                                             \
         }                                                                                               \
