@@ -16,11 +16,17 @@
 
 #include <stdatomic.h>
 
-// A product is split when each thread gets at least this many multiply-adds (DEFAULT_WORK: see
-// below), over at most as many threads as physical cores: a hyper-thread sibling shares the FMA
-// units, so a second GEMM thread there only adds a wake-up and duplicated packing.
+// A product is split when each thread gets at least DEFAULT_WORK multiply-adds while the pool's
+// workers are still spinning from their last job (a hand-off then costs about a microsecond), or
+// COLD_FACTOR times that when they sleep (a wake-up costs tens of microseconds on a VM), and over
+// at most as many threads as physical cores: a hyper-thread sibling shares the FMA units, so a
+// second GEMM thread there only adds a wake-up and duplicated packing. Measured with
+// `descent-bench threads` (see the README's threads paragraph).
 #ifndef DEFAULT_WORK
 #define DEFAULT_WORK (1L << 19)
+#endif
+#ifndef COLD_FACTOR
+#define COLD_FACTOR 8
 #endif
 
 static _Atomic long threshold = DEFAULT_WORK;
@@ -44,9 +50,10 @@ static split_plan plan_split(long M, long N, long K, long MR, long NR) {
   const long work = descent_gemm_thread_threshold();
   if (work > 0) {
     const long cores = descent_usable_cores();
-    // In double: M * N * K may not fit a long.
-    const double by_work = (double)M * (double)N * (double)K / (double)work;
     if (threads > cores) threads = cores;
+    const double per_thread = (double)work * (descent_pool_awake_workers() >= threads - 1 ? 1 : COLD_FACTOR);
+    // In double: M * N * K may not fit a long.
+    const double by_work = (double)M * (double)N * (double)K / per_thread;
     if ((double)threads > by_work) threads = (long)by_work;
   }
   if (threads <= 1) return plan;

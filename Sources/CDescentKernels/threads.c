@@ -93,7 +93,7 @@ static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER; // only for sleepi
 static pthread_cond_t job_done = PTHREAD_COND_INITIALIZER;    // the caller waits here for helpers
 static _Atomic int caller_sleeping = 0;
 static atomic_flag pool_busy = ATOMIC_FLAG_INIT; // held by the caller running a job
-static int workers = 0;                          // started so far (only the pool holder grows it)
+static _Atomic int workers = 0;                  // started so far (only the pool holder grows it)
 
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -192,6 +192,13 @@ static int grow_pool(int wanted) {
     workers++;
   }
   return workers;
+}
+
+int descent_pool_awake_workers(void) {
+  // Read without the pool: a hint for the split decision, not a promise.
+  int awake = 0, started = workers;
+  for (int i = 0; i < started; i++) awake += !atomic_load_explicit(&slots[i].sleeping, memory_order_relaxed);
+  return awake;
 }
 
 static void post(slot *s, job *j) {

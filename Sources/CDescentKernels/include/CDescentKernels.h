@@ -168,6 +168,9 @@ void descent_dgemm_blocked(const descent_dgemm_impl *impl, descent_blocking bloc
 // one of them, and returns when all have finished (threads.c). Tasks must be independent.
 typedef void (*descent_task_fn)(void *ctx, long task);
 void descent_parallel_run(long ntasks, descent_task_fn fn, void *ctx);
+// Pool workers that are not asleep (still spinning after their last job, or running one): a job
+// posted now reaches them without a wake-up. A hint, read without synchronization.
+int descent_pool_awake_workers(void);
 
 // Blocked driver split over the thread pool when the product is large enough (gemm_parallel.c);
 // same contract.
