@@ -22,6 +22,10 @@
 
 #define REP6(X) X(0) X(1) X(2) X(3) X(4) X(5)
 
+#ifndef C_HINT
+#define C_HINT _MM_HINT_T0
+#endif
+
 // Lane mask with the first n (<= 8, or <= 4 doubles) lanes set, for masked stores.
 TAVX2 INLINE __m256i lanes32(long n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
@@ -38,8 +42,8 @@ TAVX2 INLINE __m256i lanes64(long n) {
                             long ldc, long n, const int ROWS, const int NV, const int FULL) {           \
     REP6(P##DECL)                                                                                       \
     for (int r = 0; r < ROWS; r++) {                                                                    \
-      _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);                                           \
-      _mm_prefetch((const char *)(c + r * ldc + NV * W - 1), _MM_HINT_T0);                              \
+      _mm_prefetch((const char *)(c + r * ldc), C_HINT);                                           \
+      _mm_prefetch((const char *)(c + r * ldc + NV * W - 1), C_HINT);                              \
     }                                                                                                   \
     long p = 0;                                                                                         \
     for (; p + 4 <= kc; p += 4) {                                                                       \

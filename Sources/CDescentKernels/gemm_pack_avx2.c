@@ -96,56 +96,89 @@ TAVX2 INLINE void store_first64(double *d, __m256d v, int n) {
   if (n >= 1) _mm_store_sd(d, lo);
 }
 
-// dst[p * w + i] = src[i * ld + p] for i < rows, 0 for rows <= i < w; rows of 8 at a time.
-TAVX2 void descent_sgather_avx2(const float *src, long ld, long rows, long kc, int w, float *dst) {
-  for (int g = 0; g < w; g += 8) {
-    const int lanes = w - g < 8 ? w - g : 8;
+// dst[p * w + i] = src[i * ld + p] for i < rows, 0 for rows <= i < w; rows of 8 at a time. Inlined
+// with a constant W for the widths the kernels use: whole 8-step chunks of a group whose rows are
+// all present then run without a branch (a generic body measured three times slower).
+TAVX2 INLINE void sgather(const float *src, long ld, long rows, long kc, const int W, float *dst) {
+  for (int g = 0; g < W; g += 8) {
+    const int lanes = W - g < 8 ? W - g : 8;
     const long grows = rows - g < 0 ? 0 : rows - g;
     const float *s = src + g * ld;
-    for (long p0 = 0; p0 < kc; p0 += 8) {
-      const long pc = kc - p0 < 8 ? kc - p0 : 8;
-      __m256 r[8];
-      if (pc == 8) {
+    long p0 = 0;
+    if (grows >= lanes) {
+      for (; p0 + 8 <= kc; p0 += 8) {
+        __m256 r[8];
   UNROLL
-        for (int i = 0; i < 8; i++) r[i] = i < grows ? _mm256_loadu_ps(s + i * ld + p0) : _mm256_setzero_ps();
-      } else {
-        const __m256i lmask = first_lanes32(pc);
+        for (int i = 0; i < 8; i++) r[i] = i < lanes ? _mm256_loadu_ps(s + i * ld + p0) : _mm256_setzero_ps();
+        transpose8(r);
+        float *d = dst + p0 * W + g;
   UNROLL
-        for (int i = 0; i < 8; i++)
-          r[i] = i < grows ? _mm256_maskload_ps(s + i * ld + p0, lmask) : _mm256_setzero_ps();
+        for (int q = 0; q < 8; q++) store_first32(d + q * W, r[q], lanes);
       }
+    }
+    for (; p0 < kc; p0 += 8) {
+      const long pc = kc - p0 < 8 ? kc - p0 : 8;
+      const __m256i lmask = first_lanes32(pc);
+      __m256 r[8];
+  UNROLL
+      for (int i = 0; i < 8; i++)
+        r[i] = i < grows && i < lanes ? _mm256_maskload_ps(s + i * ld + p0, lmask) : _mm256_setzero_ps();
       transpose8(r);
-      float *d = dst + p0 * w + g;
+      float *d = dst + p0 * W + g;
   UNROLL
       for (int q = 0; q < 8; q++)
-        if (q < pc) store_first32(d + q * w, r[q], lanes);
+        if (q < pc) store_first32(d + q * W, r[q], lanes);
+    }
+  }
+}
+
+TAVX2 void descent_sgather_avx2(const float *src, long ld, long rows, long kc, int w, float *dst) {
+  switch (w) {
+  case 6: sgather(src, ld, rows, kc, 6, dst); break;
+  case 8: sgather(src, ld, rows, kc, 8, dst); break;
+  case 16: sgather(src, ld, rows, kc, 16, dst); break;
+  default: sgather(src, ld, rows, kc, w, dst); break;
+  }
+}
+
+TAVX2 INLINE void dgather(const double *src, long ld, long rows, long kc, const int W, double *dst) {
+  for (int g = 0; g < W; g += 4) {
+    const int lanes = W - g < 4 ? W - g : 4;
+    const long grows = rows - g < 0 ? 0 : rows - g;
+    const double *s = src + g * ld;
+    long p0 = 0;
+    if (grows >= lanes) {
+      for (; p0 + 4 <= kc; p0 += 4) {
+        __m256d r[4];
+  UNROLL
+        for (int i = 0; i < 4; i++) r[i] = i < lanes ? _mm256_loadu_pd(s + i * ld + p0) : _mm256_setzero_pd();
+        transpose4(r);
+        double *d = dst + p0 * W + g;
+  UNROLL
+        for (int q = 0; q < 4; q++) store_first64(d + q * W, r[q], lanes);
+      }
+    }
+    for (; p0 < kc; p0 += 4) {
+      const long pc = kc - p0 < 4 ? kc - p0 : 4;
+      const __m256i lmask = first_lanes64(pc);
+      __m256d r[4];
+  UNROLL
+      for (int i = 0; i < 4; i++)
+        r[i] = i < grows && i < lanes ? _mm256_maskload_pd(s + i * ld + p0, lmask) : _mm256_setzero_pd();
+      transpose4(r);
+      double *d = dst + p0 * W + g;
+  UNROLL
+      for (int q = 0; q < 4; q++)
+        if (q < pc) store_first64(d + q * W, r[q], lanes);
     }
   }
 }
 
 TAVX2 void descent_dgather_avx2(const double *src, long ld, long rows, long kc, int w, double *dst) {
-  for (int g = 0; g < w; g += 4) {
-    const int lanes = w - g < 4 ? w - g : 4;
-    const long grows = rows - g < 0 ? 0 : rows - g;
-    const double *s = src + g * ld;
-    for (long p0 = 0; p0 < kc; p0 += 4) {
-      const long pc = kc - p0 < 4 ? kc - p0 : 4;
-      __m256d r[4];
-      if (pc == 4) {
-  UNROLL
-        for (int i = 0; i < 4; i++) r[i] = i < grows ? _mm256_loadu_pd(s + i * ld + p0) : _mm256_setzero_pd();
-      } else {
-        const __m256i lmask = first_lanes64(pc);
-  UNROLL
-        for (int i = 0; i < 4; i++)
-          r[i] = i < grows ? _mm256_maskload_pd(s + i * ld + p0, lmask) : _mm256_setzero_pd();
-      }
-      transpose4(r);
-      double *d = dst + p0 * w + g;
-  UNROLL
-      for (int q = 0; q < 4; q++)
-        if (q < pc) store_first64(d + q * w, r[q], lanes);
-    }
+  switch (w) {
+  case 6: dgather(src, ld, rows, kc, 6, dst); break;
+  case 8: dgather(src, ld, rows, kc, 8, dst); break;
+  default: dgather(src, ld, rows, kc, w, dst); break;
   }
 }
 
