@@ -8,9 +8,10 @@
 // The driver (gemm_driver.c) keeps the B micro-panel (kc x 16) in L1 and streams A micro-panels
 // (6 x kc) from L2; the C tile is prefetched before the k loop. Alone on panels in L1 / L2 the
 // kernel runs at the FMA ceiling that fma_peak measures (95 of 95 GFLOP/s on Zen 3, CPU time);
-// prefetching A ahead in the k loop measured 3% slower there (the hardware prefetcher follows it). Edge tiles (fewer rows or columns at the matrix edges) run
-// variants with only the rows and vectors they need, with masked stores: with M = 128 the last
-// row panel has 2 rows, and a full 6-row tile there would waste 3% of the whole product.
+// prefetching A ahead in the k loop measured 3% slower there (the hardware prefetcher follows it).
+// Edge tiles (fewer rows or columns at the matrix edges) run variants with only the rows and
+// vectors they need, masking only partial rows: with M = 128 the last row panel has 2 rows, and a
+// full 6-row tile there would waste 3% of the whole product.
 #define DESCENT_KERNELS_INTERNAL
 #include "CDescentKernels.h"
 
