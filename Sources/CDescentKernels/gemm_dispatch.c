@@ -81,14 +81,27 @@ void descent_gemm_force_path(const char *name) {
   }
 }
 
-const char *descent_gemm_path(void) {
-  switch (current_path()) {
+static const char *path_name(int path) {
+  switch (path) {
   case PATH_AVX512: return "avx512";
   case PATH_AVX2: return "avx2";
   case PATH_NEON: return "neon";
-  default: return "portable";
+  case PATH_PORTABLE: return "portable";
+  default: return "none";
   }
 }
+
+const char *descent_gemm_path(void) { return path_name(current_path()); }
+
+int descent_gemm_path_supported(const char *name) {
+  int req = parse_path(name);
+  return req != PATH_UNSET && supported(req);
+}
+
+// The path of the calling thread's last product, so that a test can tell which kernels ran.
+static _Thread_local int last_path = PATH_UNSET;
+
+const char *descent_gemm_last_path(void) { return path_name(last_path); }
 
 static const descent_sgemm_impl *simpl(void) {
   switch (current_path()) {
@@ -153,6 +166,7 @@ void descent_sgemm(int transA, int transB, long M, long N, long K, float alpha, 
     sscale_c(M, N, beta, C, ldc);
     return;
   }
+  last_path = current_path();
   descent_sgemm_threaded(simpl(), transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
@@ -163,5 +177,6 @@ void descent_dgemm(int transA, int transB, long M, long N, long K, double alpha,
     dscale_c(M, N, beta, C, ldc);
     return;
   }
+  last_path = current_path();
   descent_dgemm_threaded(dimpl(), transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }

@@ -249,15 +249,26 @@ import Testing
   }
 
   @Test func inPlaceOverwriteOfATensorItsOwnNodeSaves() async {
-    // y *= x needs the old y for x's gradient, but writes over it.
+    // exp saves its output for its gradient; y *= x writes over it.
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       let x = Tensor([1, 2], requiresGrad: true)
-      let y = x * 3
+      let y = x.exp()
       y *= x
       y.sum().backward()
     }
     expectStopMessage(
       result, op: "backward",
-      ["modified by an inplace operation", "saved by MulBackward0", "expected version 0"])
+      ["modified by an inplace operation", "saved by ExpBackward0", "expected version 0"])
+  }
+
+  /// y *= x needs the old y for x's gradient: like PyTorch's mul_ (which keeps the original
+  /// self), Descent keeps a copy, so d(3x · x)/dx = 6x, as PyTorch gives.
+  @Test func inPlaceProductKeepsTheValuesItsGradientNeeds() {
+    let x = Tensor([1, 2], requiresGrad: true)
+    let y = x * 3
+    y *= x
+    y.sum().backward()
+    #expect(y.toDoubles() == [3, 12])
+    #expect(x.grad?.toDoubles() == [6, 12])
   }
 }

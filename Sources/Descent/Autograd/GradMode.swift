@@ -6,8 +6,39 @@
 enum GradMode {
   struct State: Sendable {
     var gradEnabled = true
+    /// The rarely set scopes, behind one reference: every op reads (copies) this state, and
+    /// one optional reference copies as cheaply as a flag.
+    var scopes: Scopes?
+
     /// Set inside `detectAnomaly { }`: where recorded ops report non-finite values.
-    var anomalies: AnomalyRecorder?
+    var anomalies: AnomalyRecorder? {
+      get { scopes?.anomalies }
+      set { scopes = Scopes(newValue, opErrors, backwardRun) }
+    }
+    /// Set inside `withOpErrors { }`: where ops record errors instead of stopping.
+    var opErrors: OpErrorScope? {
+      get { scopes?.opErrors }
+      set { scopes = Scopes(anomalies, newValue, backwardRun) }
+    }
+    /// Set while a backward pass with hooks runs: where `queueBackwardCallback` puts its
+    /// callbacks.
+    var backwardRun: BackwardRun? {
+      get { scopes?.backwardRun }
+      set { scopes = Scopes(anomalies, opErrors, newValue) }
+    }
+  }
+
+  /// The scopes a state is in; immutable, replaced when one is entered.
+  final class Scopes: Sendable {
+    let anomalies: AnomalyRecorder?
+    let opErrors: OpErrorScope?
+    let backwardRun: BackwardRun?
+
+    init(_ anomalies: AnomalyRecorder?, _ opErrors: OpErrorScope?, _ backwardRun: BackwardRun?) {
+      self.anomalies = anomalies
+      self.opErrors = opErrors
+      self.backwardRun = backwardRun
+    }
   }
 
   @TaskLocal static var state = State()
@@ -18,6 +49,18 @@ enum GradMode {
   static func with<R>(gradEnabled: Bool, _ body: () throws -> R) rethrows -> R {
     var next = state
     next.gradEnabled = gradEnabled
+    return try $state.withValue(next) { try body() }
+  }
+
+  /// Runs `body` as a backward pass: recording as `gradEnabled` says, and collecting callbacks
+  /// in `run` when one is given. One task-local change for both, since it happens at every
+  /// backward.
+  static func with<R>(backwardRun run: BackwardRun?, gradEnabled: Bool, _ body: () throws -> R)
+    rethrows -> R
+  {
+    var next = state
+    next.gradEnabled = gradEnabled
+    if let run { next.backwardRun = run }
     return try $state.withValue(next) { try body() }
   }
 }
@@ -89,65 +132,4 @@ extension Tensor {
     accumulateNode = node
     return node
   }
-}
-
-/// Records `out = op(inputs)` in the graph when gradients are on and an input needs one.
-/// `backward` maps the output's gradient to one gradient per input (nil where not needed).
-@inline(__always)
-func record(
-  _ name: String, _ out: Tensor, _ inputs: [Tensor],
-  _ backward: @escaping (Tensor) -> [Tensor?]
-) {
-  let mode = GradMode.state
-  guard mode.gradEnabled else { return }
-  var any = false
-  for input in inputs where input.requiresGradFlag {
-    any = true
-    break
-  }
-  guard any else { return }
-  out.gradFn = Node(name: name, edges: inputs.map { $0.gradientEdge }, backward: .many(backward))
-  out.requiresGradFlag = true
-  mode.anomalies?.checkForward(name, out, inputs)
-}
-
-/// The two-input form of `record`, which avoids building an array on the hot path when no
-/// input needs a gradient.
-@inline(__always)
-func record(
-  _ name: String, _ out: Tensor, _ a: Tensor, _ b: Tensor,
-  _ backward: @escaping (Tensor) -> [Tensor?]
-) {
-  guard a.requiresGradFlag || b.requiresGradFlag else { return }
-  let mode = GradMode.state
-  guard mode.gradEnabled else { return }
-  out.gradFn = Node(
-    name: name, edges: [a.gradientEdge, b.gradientEdge], backward: .many(backward))
-  out.requiresGradFlag = true
-  mode.anomalies?.checkForward(name, out, [a, b])
-}
-
-/// The two-input form whose backward returns its two gradients as a pair.
-@inline(__always)
-func record(
-  _ name: String, _ out: Tensor, _ a: Tensor, _ b: Tensor,
-  _ backward: @escaping (Tensor) -> (Tensor?, Tensor?)
-) {
-  guard a.requiresGradFlag || b.requiresGradFlag else { return }
-  let mode = GradMode.state
-  guard mode.gradEnabled else { return }
-  out.gradFn = Node(name: name, edges: a.gradientEdge, b.gradientEdge, backward: backward)
-  out.requiresGradFlag = true
-  if let anomalies = mode.anomalies { anomalies.checkForward(name, out, [a, b]) }
-}
-
-/// The one-input form of `record`.
-@inline(__always)
-func record(_ name: String, _ out: Tensor, _ a: Tensor, _ backward: @escaping (Tensor) -> Tensor) {
-  guard a.requiresGradFlag else { return }
-  let mode = GradMode.state
-  guard mode.gradEnabled else { return }
-  out.gradFn = Node(name: name, edge: a.gradientEdge, backward: backward)
-  out.requiresGradFlag = true
-  if let anomalies = mode.anomalies { anomalies.checkForward(name, out, [a]) }
 }

@@ -32,6 +32,16 @@ public final class Node: CustomStringConvertible, @unchecked Sendable {
   var pendingGradient: Tensor?
   /// Set while a backward pass sorts the graph.
   var isVisited = false
+  /// Set while a backward pass that computes only some gradients (`grad`, `backward(inputs:)`)
+  /// finds which nodes lead to them.
+  var isNeeded = false
+  /// The node's hooks, made at the first registration: one reference for backward to check.
+  var hooks: NodeHooks?
+  /// For a node with several outputs (a custom `Function`): each output's shape and dtype, and
+  /// the gradients of outputs 1… gathered while a backward pass runs (output 0's is
+  /// `pendingGradient`). Outputs 1… reach the node through an `OutputSlot` node each.
+  var outputs: [(shape: [Int], dtype: DType)] = []
+  var pendingOutputGradients: [Tensor?] = []
 
   init(name: String, edges: [Node?], backward: BackwardFunction) {
     self.name = name
@@ -96,41 +106,6 @@ enum BackwardFunction {
   case one((Tensor) -> Tensor?)
   case two((Tensor) -> (Tensor?, Tensor?))
   case many((Tensor) -> [Tensor?])
-}
-
-/// A tensor saved for backward, with the storage version it had, so that an in-place change
-/// made afterwards is caught instead of giving a silently wrong gradient.
-///
-/// An op's inputs are kept as they are. An op's own output (`exp`, `tanh`, `softmax`) is kept
-/// as a detached alias (same storage, no `gradFn`), as PyTorch saves the data rather than the
-/// variable: the output itself would form a cycle output → node → closure → output, and a
-/// graph that never runs backward (evaluation without `noGrad`) would never be freed.
-struct SavedTensor {
-  let tensor: Tensor
-  let version: Int
-  let op: String
-
-  /// Saves an input of the op.
-  init(_ input: Tensor, op: String) {
-    self.tensor = input
-    self.version = input.storage.version
-    self.op = op
-  }
-
-  /// Saves the op's own output, without its place in the graph.
-  init(output: Tensor, op: String) {
-    self.tensor = output.detach()
-    self.version = output.storage.version
-    self.op = op
-  }
-
-  var value: Tensor {
-    if tensor.storage.version != version {
-      opFailure(
-        "backward",
-        "one of the variables needed for gradient computation has been modified by an inplace operation: [\(tensor.dtype) \(shapeText(tensor.shape))], saved by \(op), is at version \(tensor.storage.version); expected version \(version) instead. Use an out-of-place operation (x = x + y instead of x += y) before the tensor is used again."
-      )
-    }
-    return tensor
-  }
+  /// A node with several outputs: one gradient per output (zeros where none arrived).
+  case multi(([Tensor]) -> [Tensor?])
 }

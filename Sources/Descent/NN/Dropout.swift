@@ -4,17 +4,19 @@
 /// `F.dropout`: identity when not training.
 public func dropout(
   _ input: Tensor, p: Double = 0.5, training: Bool = true, generator: Generator? = nil
-)
-  -> Tensor
-{
-  guard p >= 0 && p <= 1 else {
-    opFailure("dropout", "dropout probability has to be between 0 and 1, but got \(p)")
+) -> Tensor {
+  Tensor.op(input) { () throws(OpError) in
+    guard p >= 0 && p <= 1 else {
+      throw OpError("dropout", "dropout probability has to be between 0 and 1, but got \(p)")
+    }
+    guard training && p > 0 else { return input }
+    if p == 1 { return input * 0 }
+    let type: DType = input.dtype.isFloatingPoint ? input.dtype : .float32
+    // PyTorch's CPU mask (`bernoulli_(1 - p)`) draws one uniform double per element, whatever
+    // the input's dtype.
+    let keep = Tensor.rand(input.shape, dtype: .float64, generator: generator).lt(1 - p).to(type)
+    return input * (keep / (1 - p))
   }
-  guard training && p > 0 else { return input }
-  if p == 1 { return input * 0 }
-  let type: DType = input.dtype.isFloatingPoint ? input.dtype : .float32
-  let keep = Tensor.rand(input.shape, dtype: type, generator: generator).lt(1 - p).to(type)
-  return input * (keep / (1 - p))
 }
 
 /// `nn.Dropout`.

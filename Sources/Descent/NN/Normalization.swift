@@ -6,10 +6,18 @@ public func layerNorm(
   _ input: Tensor, normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil,
   eps: Double = 1e-5
 ) -> Tensor {
+  Tensor.op([input] + [weight, bias].compactMap { $0 }) { () throws(OpError) in
+    try checkedLayerNorm(input, normalizedShape, weight, bias, eps)
+  }
+}
+
+private func checkedLayerNorm(
+  _ input: Tensor, _ normalizedShape: [Int], _ weight: Tensor?, _ bias: Tensor?, _ eps: Double
+) throws(OpError) -> Tensor {
   guard input.rank >= normalizedShape.count,
     Array(input.shape.suffix(normalizedShape.count)) == normalizedShape
   else {
-    opFailure(
+    throw OpError(
       "layer_norm",
       "Given normalized_shape=\(shapeText(normalizedShape)), expected input with shape [*, \(normalizedShape.map(String.init).joined(separator: ", "))], but got input of size \(shapeText(input.shape))"
     )
@@ -93,8 +101,12 @@ public final class BatchNorm1d: Module {
   }
 
   public override func forward(_ input: Tensor) -> Tensor {
+    Tensor.op(input) { () throws(OpError) in try normalized(input) }
+  }
+
+  private func normalized(_ input: Tensor) throws(OpError) -> Tensor {
     guard (input.rank == 2 || input.rank == 3), input.shape[1] == numFeatures else {
-      opFailure(
+      throw OpError(
         "BatchNorm1d",
         "expected 2D or 3D input of shape [N, \(numFeatures)] or [N, \(numFeatures), L] (got input of shape \(shapeText(input.shape)))"
       )
@@ -107,7 +119,7 @@ public final class BatchNorm1d: Module {
     if training {
       let n = dims.map { input.shape[$0] }.reduce(1, *)
       guard n > 1 else {
-        opFailure(
+        throw OpError(
           "BatchNorm1d",
           "Expected more than 1 value per channel when training, got input size \(shapeText(input.shape))"
         )

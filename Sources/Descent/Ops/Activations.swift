@@ -1,60 +1,91 @@
 import RealModule
 
 /// Activation functions beyond `relu`/`sigmoid`/`tanh`: leaky ReLU, ELU and GELU, each beside
-/// its backward.
+/// its backward and its kernels.
+
+/// x for x > 0, else slope·x.
+struct LeakyReluKernel: UnaryKernel {
+  let slope: Double
+  func callAsFunction<T: FloatScalar>(_ x: T) -> T { x > 0 ? x : x * T(fromDouble: slope) }
+}
+/// g · (1 for x > 0, else slope).
+struct LeakyReluBackwardKernel: BinaryKernel {
+  let slope: Double
+  func callAsFunction<T: FloatScalar>(_ g: T, _ x: T) -> T {
+    g * (x > 0 ? 1 : T(fromDouble: slope))
+  }
+}
+/// x for x > 0, else α·(eˣ − 1).
+struct EluKernel: UnaryKernel {
+  let alpha: Double
+  func callAsFunction<T: FloatScalar>(_ x: T) -> T {
+    x > 0 ? x : T(fromDouble: alpha) * T.expMinusOne(x)
+  }
+}
+/// g · (1 for x > 0, else α·eˣ).
+struct EluBackwardKernel: BinaryKernel {
+  let alpha: Double
+  func callAsFunction<T: FloatScalar>(_ g: T, _ x: T) -> T {
+    g * (x > 0 ? 1 : T(fromDouble: alpha) * T.exp(x))
+  }
+}
+/// x·Φ(x), or PyTorch's tanh approximation.
+struct GeluKernel: UnaryKernel {
+  let approximateTanh: Bool
+  func callAsFunction<T: FloatScalar>(_ x: T) -> T { geluValue(x, approximateTanh) }
+}
+/// g · gelu′(x).
+struct GeluBackwardKernel: BinaryKernel {
+  let approximateTanh: Bool
+  func callAsFunction<T: FloatScalar>(_ g: T, _ x: T) -> T {
+    g * geluDerivative(x, approximateTanh)
+  }
+}
+
 extension Tensor {
-  /// Applies a float function, generic over float32/float64, keeping the dtype.
-  private func floatElementwise(
-    _ op: String, _ body32: (Float) -> Float, _ body64: (Double) -> Double
+  /// `kernel(self)` for a float activation, recorded as `name` with the backward kernel
+  /// `derivative(g, x)`.
+  /// `kernel(self)` for a float activation, recorded as `name`. Its backward is the fused
+  /// kernel `derivative(g, x)`, or while the gradient is itself recorded, `formula(g, x)`: the
+  /// same derivative written with differentiable ops.
+  private func activation<K: UnaryKernel, D: BinaryKernel>(
+    _ op: String, _ name: String, _ kernel: K, derivative: D,
+    formula: @escaping (_ g: Tensor, _ x: Tensor) -> Tensor
   ) -> Tensor {
-    requireFloat(op)
-    return dtype == .float64
-      ? mapUnary(self, Double.self, Double.self, body64)
-      : mapUnary(self, Float.self, Float.self, body32)
+    Tensor.op(self) { () throws(OpError) in
+      try requireFloat(op)
+      let out = unary(self, kernel)
+      let input = SavedTensor(self, op: name)
+      record(name, out, self) { g in
+        GradMode.isEnabled
+          ? formula(g, input.value) : binary(g, input.value, to: g.shape, derivative)
+      }
+      return out
+    }
   }
 
   /// x for x > 0, else `negativeSlope`·x (`leaky_relu`).
   public func leakyRelu(negativeSlope: Double = 0.01) -> Tensor {
-    let slope32 = Float(negativeSlope)
-    let out = floatElementwise(
-      "leaky_relu", { $0 > 0 ? $0 : $0 * slope32 }, { $0 > 0 ? $0 : $0 * negativeSlope })
-    let input = SavedTensor(self, op: "LeakyReluBackward0")
-    record("LeakyReluBackward0", out, self) { g in
-      let x = input.value
-      return g
-        * x.floatElementwise(
-          "leaky_relu", { $0 > 0 ? 1 : slope32 }, { $0 > 0 ? 1 : negativeSlope })
-    }
-    return out
+    activation(
+      "leaky_relu", "LeakyReluBackward0", LeakyReluKernel(slope: negativeSlope),
+      derivative: LeakyReluBackwardKernel(slope: negativeSlope)
+    ) { g, x in Tensor.where(x.gt(0), g, g * negativeSlope) }
   }
 
   /// x for x > 0, else α·(eˣ − 1) (`elu`).
   public func elu(alpha: Double = 1) -> Tensor {
-    let alpha32 = Float(alpha)
-    let out = floatElementwise(
-      "elu", { $0 > 0 ? $0 : alpha32 * Float.expMinusOne($0) },
-      { $0 > 0 ? $0 : alpha * Double.expMinusOne($0) })
-    let input = SavedTensor(self, op: "EluBackward0")
-    record("EluBackward0", out, self) { g in
-      g
-        * input.value.floatElementwise(
-          "elu", { $0 > 0 ? 1 : alpha32 * Float.exp($0) }, { $0 > 0 ? 1 : alpha * Double.exp($0) })
-    }
-    return out
+    activation(
+      "elu", "EluBackward0", EluKernel(alpha: alpha), derivative: EluBackwardKernel(alpha: alpha)
+    ) { g, x in Tensor.where(x.gt(0), g, g * (x.exp() * alpha)) }
   }
 
   /// The Gaussian error linear unit x·Φ(x) (`gelu`); `approximateTanh` uses PyTorch's
   /// `approximate='tanh'` formula.
   public func gelu(approximateTanh: Bool = false) -> Tensor {
-    let out = floatElementwise(
-      "gelu", { geluValue($0, approximateTanh) }, { geluValue($0, approximateTanh) })
-    let input = SavedTensor(self, op: "GeluBackward0")
-    record("GeluBackward0", out, self) { g in
-      g
-        * input.value.floatElementwise(
-          "gelu", { geluDerivative($0, approximateTanh) }, { geluDerivative($0, approximateTanh) })
-    }
-    return out
+    activation(
+      "gelu", "GeluBackward0", GeluKernel(approximateTanh: approximateTanh),
+      derivative: GeluBackwardKernel(approximateTanh: approximateTanh)
+    ) { g, x in g * geluDerivativeFormula(x, approximateTanh: approximateTanh) }
   }
 }
 
@@ -86,5 +117,18 @@ private func geluDerivative<T: FloatScalar>(_ x: T, _ approximateTanh: Bool) -> 
   let scaled: T = x / T.sqrt(2)
   let cdf: T = (1 + T.erf(scaled)) / 2
   let pdf: T = T.exp(-square / 2) / T.sqrt(2 * T.pi)
+  return cdf + x * pdf
+}
+
+/// gelu′(x) with differentiable ops: Φ(x) + x·φ(x), or the derivative of PyTorch's tanh form.
+private func geluDerivativeFormula(_ x: Tensor, approximateTanh: Bool) -> Tensor {
+  if approximateTanh {
+    let k = (2 / Double.pi).squareRoot()
+    let t = ((x + x * x * x * 0.044715) * k).tanh()
+    let slope = (x * x * (3 * 0.044715) + 1) * k
+    return (t + 1) * 0.5 + x * 0.5 * (1 - t * t) * slope
+  }
+  let cdf = ((x / 2.0.squareRoot()).erf() + 1) * 0.5
+  let pdf = (x * x * -0.5).exp() / (2 * Double.pi).squareRoot()
   return cdf + x * pdf
 }

@@ -69,13 +69,19 @@ extension Tensor {
   /// Indexes like PyTorch: `t[0]`, `t[.all, 1]`, `t[1..<3]`, `t[(-2)...]`, `t[mask]`,
   /// `t[indices]`. Basic indexing returns a view; the setter copies into that view.
   public subscript(_ indices: any TensorIndexExpression...) -> Tensor {
-    get { index(indices.map { $0.tensorIndex }) }
-    set { index(indices.map { $0.tensorIndex }).copy_(newValue) }
+    get { indexed(indices.map { $0.tensorIndex }) }
+    set { indexed(indices.map { $0.tensorIndex }).copy_(newValue) }
   }
 
-  func index(_ entries: [TensorIndex]) -> Tensor {
+  /// The subscript's result, stopping or poisoned on a bad index.
+  func indexed(_ entries: [TensorIndex]) -> Tensor {
+    Tensor.op(self) { () throws(OpError) in try index(entries) }
+  }
+
+  func index(_ entries: [TensorIndex]) throws(OpError) -> Tensor {
     if entries.count == 1, case .tensor(let selector) = entries[0] {
-      return selector.dtype == .bool ? maskedSelect(selector) : indexSelect(0, selector)
+      return selector.dtype == .bool
+        ? try selectingMask(selector) : try selectingIndices(0, selector)
     }
     let consumed = entries.filter {
       switch $0 {
@@ -84,7 +90,7 @@ extension Tensor {
       }
     }.count
     guard consumed <= rank else {
-      opFailure(
+      throw OpError(
         "index",
         "too many indices for tensor of dimension \(rank) (got \(consumed) indices for shape \(shapeText(shape)))"
       )
@@ -112,7 +118,7 @@ extension Tensor {
       case .at(let i):
         let size = shape[axis]
         guard i >= -size && i < size else {
-          opFailure(
+          throw OpError(
             "index",
             "index \(i) is out of bounds for dimension \(axis) with size \(size) (shape \(shapeText(shape)))"
           )
@@ -121,7 +127,7 @@ extension Tensor {
         axis += 1
         selects = true
       case .slice(let start, let end, let step):
-        guard step > 0 else { opFailure("index", "slice step must be positive (got \(step))") }
+        guard step > 0 else { throw OpError("index", "slice step must be positive (got \(step))") }
         let size = shape[axis]
         let (first, length) = sliceBounds(start, end, step, size: size)
         offset += first * strides[axis]
@@ -140,7 +146,8 @@ extension Tensor {
         }
       case .tensor(let selector):
         guard advanced == nil else {
-          opFailure("index", "only one tensor index per subscript is supported; index in two steps")
+          throw OpError(
+            "index", "only one tensor index per subscript is supported; index in two steps")
         }
         advanced = (newShape.count, selector)
         newShape.append(shape[axis])
@@ -155,15 +162,16 @@ extension Tensor {
     }
     let view = aliasing(shape: newShape, strides: newStrides, offset: offset)
     let inputShape = shape
-    record(selects ? "SelectBackward0" : "SliceBackward0", view, self) { [entries] g in
-      let full = Tensor.zeros(inputShape, dtype: g.dtype)
-      full.index(entries.map { if case .tensor = $0 { return .all } else { return $0 } })
-        .writeInPlace(g, AssignKernel.self, op: "index backward")
-      return full
+    let basic = entries.map { entry -> TensorIndex in
+      if case .tensor = entry { return .all } else { return entry }
+    }
+    record(selects ? "SelectBackward0" : "SliceBackward0", view, self) { g in
+      g.placed(into: inputShape, at: basic)
     }
     guard let advanced else { return view }
     return advanced.tensor.dtype == .bool
-      ? view.maskedSelect(advanced.tensor) : view.indexSelect(advanced.position, advanced.tensor)
+      ? try view.selectingMask(advanced.tensor)
+      : try view.selectingIndices(advanced.position, advanced.tensor)
   }
 
   /// Positions `(first, count)` of a Python slice on a dimension of `size`, clamped as Python
@@ -182,17 +190,33 @@ extension Tensor {
 
   /// The sub-tensor at `index` along `dim`, removing that dimension (`select`), a view.
   public func select(_ dim: Int, _ index: Int) -> Tensor {
-    let axis = normalizedDim(dim, op: "select")
-    var entries = [TensorIndex](repeating: .slice(start: nil, end: nil, step: 1), count: axis)
-    entries.append(.at(index))
-    return self.index(entries)
+    Tensor.op(self) { () throws(OpError) in
+      let axis = try normalizedDim(dim, op: "select")
+      var entries = [TensorIndex](repeating: .slice(start: nil, end: nil, step: 1), count: axis)
+      entries.append(.at(index))
+      return try self.index(entries)
+    }
   }
 
   /// Positions `start..<end` by `step` along `dim` (`narrow`/slicing), a view.
   public func slice(_ dim: Int, start: Int? = nil, end: Int? = nil, step: Int = 1) -> Tensor {
-    let axis = normalizedDim(dim, op: "slice")
-    var entries = [TensorIndex](repeating: .slice(start: nil, end: nil, step: 1), count: axis)
-    entries.append(.slice(start: start, end: end, step: step))
-    return index(entries)
+    Tensor.op(self) { () throws(OpError) in
+      let axis = try normalizedDim(dim, op: "slice")
+      var entries = [TensorIndex](repeating: .slice(start: nil, end: nil, step: 1), count: axis)
+      entries.append(.slice(start: start, end: end, step: step))
+      return try index(entries)
+    }
+  }
+}
+
+extension Tensor {
+  /// Zeros of `shape` with this tensor written at `entries` (basic indexing only): the
+  /// backward of a select or a slice, itself differentiable (its backward indexes again).
+  func placed(into shape: [Int], at entries: [TensorIndex]) -> Tensor {
+    let full = Tensor.zeros(shape, dtype: dtype)
+    full.indexed(entries).writeElements(self)
+    full.storage.version = 0
+    record("SliceBackwardBackward0", full, self) { g in g.indexed(entries) }
+    return full
   }
 }

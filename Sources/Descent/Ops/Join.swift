@@ -2,26 +2,30 @@
 extension Tensor {
   /// Joins tensors along an existing dimension (`torch.cat`); all other sizes must match.
   public static func cat(_ tensors: [Tensor], dim: Int = 0) -> Tensor {
+    op(tensors) { () throws(OpError) in try concatenated(tensors, dim: dim) }
+  }
+
+  private static func concatenated(_ tensors: [Tensor], dim: Int) throws(OpError) -> Tensor {
     guard let first = tensors.first else {
-      opFailure("cat", "expected a non-empty list of Tensors")
+      throw OpError("cat", "expected a non-empty list of Tensors")
     }
     if let scalar = tensors.firstIndex(where: { $0.rank == 0 }) {
-      opFailure(
+      throw OpError(
         "cat",
         "zero-dimensional tensor (at position \(scalar)) cannot be concatenated; use stack, or unsqueeze(0) each tensor first"
       )
     }
-    let axis = first.normalizedDim(dim, op: "cat")
+    let axis = try first.normalizedDim(dim, op: "cat")
     let type = tensors.map(\.dtype).reduce(first.dtype, DType.promote)
     for (index, tensor) in tensors.enumerated() {
       guard tensor.rank == first.rank else {
-        opFailure(
+        throw OpError(
           "cat",
           "Tensors must have same number of dimensions: got \(first.rank) and \(tensor.rank) (shapes \(shapeText(first.shape)) and \(shapeText(tensor.shape)) at positions 0 and \(index))"
         )
       }
       for d in 0..<first.rank where d != axis && tensor.shape[d] != first.shape[d] {
-        opFailure(
+        throw OpError(
           "cat",
           "Sizes of tensors must match except in dimension \(axis). Expected size \(first.shape[d]) but got size \(tensor.shape[d]) for tensor number \(index) in the list (shapes \(shapeText(first.shape)) and \(shapeText(tensor.shape)))"
         )
@@ -34,8 +38,7 @@ extension Tensor {
     var bounds: [(Int, Int)] = []
     for tensor in tensors {
       let length = tensor.shape[axis]
-      out.slice(axis, start: start, end: start + length).writeInPlace(
-        tensor.converted(to: type), AssignKernel.self, op: "cat")
+      out.slice(axis, start: start, end: start + length).writeElements(tensor)
       bounds.append((start, start + length))
       start += length
     }
@@ -51,28 +54,38 @@ extension Tensor {
 
   /// Joins tensors of one shape along a new dimension (`torch.stack`).
   public static func stack(_ tensors: [Tensor], dim: Int = 0) -> Tensor {
+    op(tensors) { () throws(OpError) in try stacked(tensors, dim: dim) }
+  }
+
+  private static func stacked(_ tensors: [Tensor], dim: Int) throws(OpError) -> Tensor {
     guard let first = tensors.first else {
-      opFailure("stack", "stack expects a non-empty TensorList")
+      throw OpError("stack", "stack expects a non-empty TensorList")
     }
     for (index, tensor) in tensors.enumerated() where tensor.shape != first.shape {
-      opFailure(
+      throw OpError(
         "stack",
         "stack expects each tensor to be equal size, but got \(shapeText(first.shape)) at entry 0 and \(shapeText(tensor.shape)) at entry \(index)"
       )
     }
-    let axis = first.normalizedDim(dim, op: "stack", rank: first.rank + 1)
-    return cat(tensors.map { $0.unsqueeze(axis) }, dim: axis)
+    let axis = try first.normalizedDim(dim, op: "stack", rank: first.rank + 1)
+    return try concatenated(tensors.map { $0.unsqueeze(axis) }, dim: axis)
   }
 
   /// Pieces of `size` along `dim`, the last one shorter if need be (`split`); views.
   public func split(_ size: Int, dim: Int = 0) -> [Tensor] {
+    Tensor.op([self], placeholder: [Tensor.poisoned(dtype)]) { () throws(OpError) in
+      try pieces(size, dim: dim)
+    }
+  }
+
+  private func pieces(_ size: Int, dim: Int) throws(OpError) -> [Tensor] {
     guard size > 0 else {
-      opFailure("split", "split expects split_size be positive, but got split_size=\(size)")
+      throw OpError("split", "split expects split_size be positive, but got split_size=\(size)")
     }
     guard rank > 0 else {
-      opFailure("split", "split expects at least a 1-dimensional tensor (got shape [])")
+      throw OpError("split", "split expects at least a 1-dimensional tensor (got shape [])")
     }
-    let axis = normalizedDim(dim, op: "split")
+    let axis = try normalizedDim(dim, op: "split")
     return stride(from: 0, to: Swift.max(shape[axis], 1), by: size).map { start in
       slice(axis, start: start, end: start + size)
     }
@@ -80,12 +93,19 @@ extension Tensor {
 
   /// Pieces of the given sizes along `dim` (`split` with a list); the sizes must add up.
   public func split(sizes: [Int], dim: Int = 0) -> [Tensor] {
-    guard rank > 0 else {
-      opFailure("split_with_sizes", "split expects at least a 1-dimensional tensor (got shape [])")
+    Tensor.op([self], placeholder: sizes.map { _ in Tensor.poisoned(dtype) }) {
+      () throws(OpError) in try pieces(sizes: sizes, dim: dim)
     }
-    let axis = normalizedDim(dim, op: "split")
+  }
+
+  private func pieces(sizes: [Int], dim: Int) throws(OpError) -> [Tensor] {
+    guard rank > 0 else {
+      throw OpError(
+        "split_with_sizes", "split expects at least a 1-dimensional tensor (got shape [])")
+    }
+    let axis = try normalizedDim(dim, op: "split")
     guard sizes.reduce(0, +) == shape[axis], sizes.allSatisfy({ $0 >= 0 }) else {
-      opFailure(
+      throw OpError(
         "split_with_sizes",
         "split_with_sizes expects split_sizes to sum exactly to \(shape[axis]) (input tensor's size at dimension \(axis)), but got split_sizes=\(shapeText(sizes))"
       )
@@ -99,14 +119,20 @@ extension Tensor {
 
   /// At most `chunks` pieces of equal size (the last may be smaller) along `dim` (`chunk`).
   public func chunk(_ chunks: Int, dim: Int = 0) -> [Tensor] {
+    Tensor.op([self], placeholder: [Tensor.poisoned(dtype)]) { () throws(OpError) in
+      try chunked(chunks, dim: dim)
+    }
+  }
+
+  private func chunked(_ chunks: Int, dim: Int) throws(OpError) -> [Tensor] {
     guard chunks > 0 else {
-      opFailure("chunk", "chunk expects `chunks` to be greater than 0, got: \(chunks)")
+      throw OpError("chunk", "chunk expects `chunks` to be greater than 0, got: \(chunks)")
     }
     guard rank > 0 else {
-      opFailure("chunk", "chunk expects at least a 1-dimensional tensor (got shape [])")
+      throw OpError("chunk", "chunk expects at least a 1-dimensional tensor (got shape [])")
     }
-    let axis = normalizedDim(dim, op: "chunk")
+    let axis = try normalizedDim(dim, op: "chunk")
     let size = (shape[axis] + chunks - 1) / chunks
-    return split(Swift.max(size, 1), dim: axis)
+    return try pieces(Swift.max(size, 1), dim: axis)
   }
 }

@@ -132,14 +132,18 @@ extension Tensor {
   /// The matrix product, with `torch.matmul`'s rules: 1-D·1-D is a dot product, a 1-D operand
   /// gains a dimension that is removed afterwards, and batch dimensions broadcast.
   public func matmul(_ other: Tensor) -> Tensor {
+    Tensor.op(self, other) { () throws(OpError) in try matrixProduct(other) }
+  }
+
+  private func matrixProduct(_ other: Tensor) throws(OpError) -> Tensor {
     guard rank >= 1 && other.rank >= 1 else {
-      opFailure(
+      throw OpError(
         "matmul",
         "both arguments to matmul need to be at least 1D, but they are \(rank)D and \(other.rank)D (shapes \(shapeText(shape)) and \(shapeText(other.shape)))"
       )
     }
     guard dtype == other.dtype else {
-      opFailure(
+      throw OpError(
         "matmul",
         "expected both operands to have the same dtype, but got: \(dtype) != \(other.dtype) (shapes \(shapeText(shape)) and \(shapeText(other.shape))). Convert one with to(_:)."
       )
@@ -152,21 +156,21 @@ extension Tensor {
     let (k2, n) = (b.shape[b.rank - 2], b.shape[b.rank - 1])
     guard k == k2 else {
       let what = rank <= 2 && other.rank <= 2 ? "mat1 and mat2" : "batched operands"
-      opFailure(
+      throw OpError(
         "matmul",
         "\(what) shapes cannot be multiplied (\(m)x\(k) and \(k2)x\(n)); shapes \(shapeText(shape)) and \(shapeText(other.shape)): the last dimension of the first must equal the second-to-last of the second."
       )
     }
     let batchA = Array(a.shape.dropLast(2))
     let batchB = Array(b.shape.dropLast(2))
-    let batch = broadcastShapes(batchA, batchB, op: "matmul")
-    let out3 = Tensor(uninitializedShape: batch + [m, n], dtype: dtype)
+    let batch = try broadcastShapes(batchA, batchB, op: "matmul")
     if !dtype.isFloatingPoint && dtype != .int64 {
-      opFailure(
+      throw OpError(
         "matmul",
         "\"addmm\" not implemented for '\(dtype)' (shapes \(shapeText(shape)) and \(shapeText(other.shape)))"
       )
     }
+    let out3 = Tensor(uninitializedShape: batch + [m, n], dtype: dtype)
     let batches = batch.reduce(1, *)
     if batch.isEmpty {
       matmul2D(MatrixView(a), MatrixView(b), into: out3, outOffset: 0)
@@ -228,10 +232,11 @@ extension Tensor {
   /// Matrix product of 2-D tensors (`mm`).
   public func mm(_ other: Tensor) -> Tensor {
     guard rank == 2 && other.rank == 2 else {
-      opFailure(
-        "mm",
-        "self must be a matrix and mat2 must be a matrix (shapes \(shapeText(shape)) and \(shapeText(other.shape)))"
-      )
+      return Tensor.failed(
+        OpError(
+          "mm",
+          "self must be a matrix and mat2 must be a matrix (shapes \(shapeText(shape)) and \(shapeText(other.shape)))"
+        ), inputs: [self, other])
     }
     return matmul(other)
   }
@@ -239,10 +244,11 @@ extension Tensor {
   /// Dot product of 1-D tensors (`dot`).
   public func dot(_ other: Tensor) -> Tensor {
     guard rank == 1 && other.rank == 1 else {
-      opFailure(
-        "dot",
-        "1D tensors expected, but got \(rank)D and \(other.rank)D tensors (shapes \(shapeText(shape)) and \(shapeText(other.shape)))"
-      )
+      return Tensor.failed(
+        OpError(
+          "dot",
+          "1D tensors expected, but got \(rank)D and \(other.rank)D tensors (shapes \(shapeText(shape)) and \(shapeText(other.shape)))"
+        ), inputs: [self, other])
     }
     return matmul(other)
   }

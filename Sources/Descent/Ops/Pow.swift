@@ -19,67 +19,79 @@ func power<T: FloatScalar>(_ x: T, _ exponent: T) -> T {
   return T.pow(x, exponent)
 }
 
+/// x^e for a number e.
+struct PowerKernel: UnaryKernel {
+  let exponent: Double
+  func callAsFunction<T: FloatScalar>(_ x: T) -> T { power(x, T(fromDouble: exponent)) }
+}
+/// a^b elementwise.
+struct PowKernel: BinaryKernel {
+  func callAsFunction<T: FloatScalar>(_ a: T, _ b: T) -> T { power(a, b) }
+}
+/// x^n for a whole n ≥ 0 by repeated multiplication: integer tensors stay integral and wrap.
+struct RepeatedProductKernel: NumericUnaryKernel {
+  let count: Int
+  func callAsFunction<T: NumericScalar>(_ x: T) -> T {
+    var result = T.one
+    for _ in 0..<count { result = T.multiply(result, x) }
+    return result
+  }
+}
+/// g · (x · 2), the gradient of x² in one pass: the same arithmetic as the two ops it replaces,
+/// without the intermediate x · 2.
+struct SquareBackwardKernel: BinaryKernel {
+  func callAsFunction<T: FloatScalar>(_ g: T, _ x: T) -> T { g * (x * 2) }
+}
+
 extension Tensor {
   /// Every element raised to `exponent` (`pow`). Integer tensors stay integral for whole
   /// non-negative exponents.
   public func pow(_ exponent: Double) -> Tensor {
-    let out: Tensor
-    switch dtype {
-    case .float32:
-      let e = Float(exponent)
-      out = mapUnary(self, Float.self, Float.self) { power($0, e) }
-    case .float64:
-      out = mapUnary(self, Double.self, Double.self) { power($0, exponent) }
-    case .int64, .bool:
-      if exponent.rounded() == exponent && exponent >= 0 {
-        let n = Int(exponent)
-        out = mapUnary(converted(to: .int64), Int64.self, Int64.self) { base in
-          var result: Int64 = 1
-          for _ in 0..<n { result = result &* base }
-          return result
-        }
+    Tensor.op(self) {
+      let out: Tensor
+      if dtype.isFloatingPoint {
+        out = unary(self, PowerKernel(exponent: exponent))
+      } else if exponent.rounded() == exponent && exponent >= 0 {
+        out = unary(self, RepeatedProductKernel(count: Int(exponent)))
       } else {
         return converted(to: .float32).pow(exponent)
       }
-    }
-    if requiresGradFlag {
-      let input = SavedTensor(self, op: "PowBackward0")
-      record("PowBackward0", out, self) { g in
-        switch exponent {
-        case 0: return g * 0
-        case 2: return Tensor.squareBackward(g, input.value)  // the common square
-        default: return g * (input.value.pow(exponent - 1) * exponent)
+      if requiresGradFlag {
+        let input = SavedTensor(self, op: "PowBackward0")
+        record("PowBackward0", out, self) { g in
+          switch exponent {
+          case 0: return g * 0
+          case 2:  // the common square, fused unless the gradient is being recorded
+            return g.dtype == input.value.dtype && !GradMode.isEnabled
+              ? binary(g, input.value, to: g.shape, SquareBackwardKernel()) : g * (input.value * 2)
+          default: return g * (input.value.pow(exponent - 1) * exponent)
+          }
         }
       }
+      return out
     }
-    return out
   }
 
   /// Elementwise power with a tensor exponent, broadcasting (`pow(tensor)`).
   public func pow(_ exponent: Tensor) -> Tensor {
-    var type = resultType(self, exponent)
-    if !type.isFloatingPoint { type = .float32 }
-    let base = converted(to: type)
-    let power_ = exponent.converted(to: type)
-    let out: Tensor =
-      type == .float64
-      ? mapBinary(base, power_, Double.self, Double.self, op: "pow") { power($0, $1) }
-      : mapBinary(base, power_, Float.self, Float.self, op: "pow") { power($0, $1) }
-    if requiresGradFlag || exponent.requiresGradFlag {
-      let savedBase = SavedTensor(self, op: "PowBackward1")
-      let savedExponent = SavedTensor(exponent, op: "PowBackward1")
-      let result = SavedTensor(output: out, op: "PowBackward1")
-      record("PowBackward1", out, self, exponent) { [self] g in
-        let a = savedBase.value
-        let b = savedExponent.value
-        return [
-          requiresGradFlag ? Tensor.unbroadcast(g * b * a.pow(b - 1), to: self) : nil,
-          exponent.requiresGradFlag
-            ? Tensor.unbroadcast(g * result.value * a.log(), to: exponent) : nil,
-        ]
+    Tensor.op(self, exponent) { () throws(OpError) in
+      let out = try binary(self, exponent, PowKernel(), op: "pow")
+      if requiresGradFlag || exponent.requiresGradFlag {
+        let savedBase = SavedTensor(self, op: "PowBackward1")
+        let savedExponent = SavedTensor(exponent, op: "PowBackward1")
+        let result = SavedTensor(output: out, op: "PowBackward1")
+        record("PowBackward1", out, self, exponent) { [self] g in
+          let a = savedBase.value
+          let b = savedExponent.value
+          return (
+            requiresGradFlag ? Tensor.unbroadcast(g * b * a.pow(b - 1), to: self) : nil,
+            exponent.requiresGradFlag
+              ? Tensor.unbroadcast(g * result.value * a.log(), to: exponent) : nil
+          )
+        }
       }
+      return out
     }
-    return out
   }
 
   /// `x * x` elementwise (`square`).
@@ -89,19 +101,5 @@ extension Tensor {
   public static func ** (a: Tensor, b: Tensor) -> Tensor { a.pow(b) }
   public static func ** (a: Double, b: Tensor) -> Tensor {
     Tensor(shape: [], scalars: [a], dtype: b.dtype.isFloatingPoint ? b.dtype : .float32).pow(b)
-  }
-}
-
-extension Tensor {
-  /// g · (x · 2), the gradient of x², in one pass when both are floats of one dtype: the same
-  /// arithmetic as the two ops it replaces, without the intermediate x · 2.
-  static func squareBackward(_ g: Tensor, _ x: Tensor) -> Tensor {
-    guard g.dtype == x.dtype, g.shape == x.shape else { return g * (x * 2) }
-    switch x.dtype {
-    case .float32: return mapBinary(g, x, Float.self, Float.self, op: "mul") { g, x in g * (x * 2) }
-    case .float64:
-      return mapBinary(g, x, Double.self, Double.self, op: "mul") { g, x in g * (x * 2) }
-    default: return g * (x * 2)
-    }
   }
 }

@@ -3,32 +3,39 @@
 /// One kernel does the work: a dense tensor seen as `[outer, n, inner]`, reduced over `n`.
 /// Float32 sums accumulate in Double, so long sums lose nothing to rounding.
 
-/// Sums `x` (dense, of type `T`) over the middle axis of `[outer, n, inner]`.
-func sumMiddle<T: NumericScalar>(
-  _ x: Tensor, _: T.Type, outer: Int, n: Int, inner: Int, outShape: [Int], scale: Double = 1
-) -> Tensor {
-  let out = Tensor(uninitializedShape: outShape, dtype: T.dtype)
-  let source = x.pointer(T.self)
-  let target = out.pointer(T.self)
-  if inner == 1 {
-    for o in 0..<outer {
-      var total = T.Accumulator.zero
-      let row = source + o * n
-      for k in 0..<n { total = T.Accumulator.add(total, row[k].accumulated) }
-      target[o] = scaled(total, scale)
-    }
-  } else {
-    var totals = [T.Accumulator](repeating: .zero, count: inner)
-    for o in 0..<outer {
-      for i in 0..<inner { totals[i] = .zero }
-      for k in 0..<n {
-        let row = source + (o * n + k) * inner
-        for i in 0..<inner { totals[i] = T.Accumulator.add(totals[i], row[i].accumulated) }
+/// Sums dense `x` over the middle axis of `[outer, n, inner]`, times `scale`.
+private struct MiddleSum: NumericRoutine {
+  let x: Tensor
+  let outer: Int
+  let n: Int
+  let inner: Int
+  let outShape: [Int]
+  let scale: Double
+
+  func run<T: NumericScalar>(_: T.Type) -> Tensor {
+    let out = Tensor(uninitializedShape: outShape, dtype: T.dtype)
+    let source = x.pointer(T.self)
+    let target = out.pointer(T.self)
+    if inner == 1 {
+      for o in 0..<outer {
+        var total = T.Accumulator.zero
+        let row = source + o * n
+        for k in 0..<n { total = T.Accumulator.add(total, row[k].accumulated) }
+        target[o] = scaled(total, scale)
       }
-      for i in 0..<inner { target[o * inner + i] = scaled(totals[i], scale) }
+    } else {
+      var totals = [T.Accumulator](repeating: .zero, count: inner)
+      for o in 0..<outer {
+        for i in 0..<inner { totals[i] = .zero }
+        for k in 0..<n {
+          let row = source + (o * n + k) * inner
+          for i in 0..<inner { totals[i] = T.Accumulator.add(totals[i], row[i].accumulated) }
+        }
+        for i in 0..<inner { target[o * inner + i] = scaled(totals[i], scale) }
+      }
     }
+    return out
   }
-  return out
 }
 
 @inline(__always)
@@ -44,46 +51,32 @@ extension Tensor {
 
   /// Sum over one axis of the data, no autograd. Bool sums as int64.
   func rawSum(axis: Int, keepDim: Bool, scale: Double = 1) -> Tensor {
-    let source = (dtype == .bool ? converted(to: .int64) : self).dense()
     let (outer, n, inner) = splitSizes(around: axis)
     var outShape = shape
     if keepDim { outShape[axis] = 1 } else { outShape.remove(at: axis) }
-    switch source.dtype {
-    case .float32:
-      return sumMiddle(
-        source, Float.self, outer: outer, n: n, inner: inner, outShape: outShape, scale: scale)
-    case .float64:
-      return sumMiddle(
-        source, Double.self, outer: outer, n: n, inner: inner, outShape: outShape, scale: scale)
-    default:
-      return sumMiddle(
-        source, Int64.self, outer: outer, n: n, inner: inner, outShape: outShape, scale: scale)
-    }
+    return summed(outer: outer, n: n, inner: inner, outShape: outShape, scale: scale)
   }
 
-  /// Sum over all elements, no autograd, as a 0-d tensor.
+  /// Sum over all elements, no autograd, as a 0-d tensor (or `outShape`, of one element).
   func rawSumAll(scale: Double = 1, outShape: [Int] = []) -> Tensor {
-    let flat = (dtype == .bool ? converted(to: .int64) : self).dense()
-    let n = count
-    switch flat.dtype {
-    case .float32:
-      return sumMiddle(flat, Float.self, outer: 1, n: n, inner: 1, outShape: outShape, scale: scale)
-    case .float64:
-      return sumMiddle(
-        flat, Double.self, outer: 1, n: n, inner: 1, outShape: outShape, scale: scale)
-    default:
-      return sumMiddle(flat, Int64.self, outer: 1, n: n, inner: 1, outShape: outShape, scale: scale)
-    }
+    summed(outer: 1, n: count, inner: 1, outShape: outShape, scale: scale)
+  }
+
+  private func summed(outer: Int, n: Int, inner: Int, outShape: [Int], scale: Double) -> Tensor {
+    let source = (dtype == .bool ? converted(to: .int64) : self).dense()
+    return source.dtype.dispatchNumeric(
+      MiddleSum(x: source, outer: outer, n: n, inner: inner, outShape: outShape, scale: scale))
   }
 
   /// Sorted, normalised, distinct dimensions for a reduction.
-  func reductionAxes(_ dims: [Int], op: String) -> [Int] {
-    let axes = dims.map { normalizedDim($0, op: op) }
+  func reductionAxes(_ dims: [Int], op: String) throws(OpError) -> [Int] {
+    var axes: [Int] = []
+    for dim in dims { axes.append(try normalizedDim(dim, op: op)) }
     // A 0-d tensor accepts dim 0 or -1 and has nothing to reduce over.
     if rank == 0 { return [] }
     if axes.count == 1 { return axes }
     guard Set(axes).count == axes.count else {
-      opFailure(op, "dim \(shapeText(dims)) appears multiple times in the list of dims")
+      throw OpError(op, "dim \(shapeText(dims)) appears multiple times in the list of dims")
     }
     return axes.sorted()
   }
@@ -104,22 +97,26 @@ extension Tensor {
 
   /// The sum of all elements (`sum()`), a 0-d tensor; bool and int64 sum to int64.
   public func sum() -> Tensor {
-    let out = rawSumAll()
-    let inputShape = shape
-    record("SumBackward0", out, self) { g in g.expand(inputShape) }
-    return out
+    Tensor.op(self) {
+      let out = rawSumAll()
+      let inputShape = shape
+      record("SumBackward0", out, self) { g in g.expand(inputShape) }
+      return out
+    }
   }
 
   /// The sum over `dims` (`sum(dim:keepdim:)`).
   public func sum(dims: [Int], keepDim: Bool = false) -> Tensor {
-    // An empty list reduces over every dimension, as in PyTorch.
-    let axes = dims.isEmpty ? Array(0..<rank) : reductionAxes(dims, op: "sum")
-    let out = rawSum(axes: axes, keepDim: keepDim)
-    let inputShape = shape
-    record("SumBackward1", out, self) { g in
-      (keepDim ? g : g.unsqueezing(axes)).expand(inputShape)
+    Tensor.op(self) { () throws(OpError) in
+      // An empty list reduces over every dimension, as in PyTorch.
+      let axes = dims.isEmpty ? Array(0..<rank) : try reductionAxes(dims, op: "sum")
+      let out = rawSum(axes: axes, keepDim: keepDim)
+      let inputShape = shape
+      record("SumBackward1", out, self) { g in
+        (keepDim ? g : g.unsqueezing(axes)).expand(inputShape)
+      }
+      return out
     }
-    return out
   }
 
   /// The sum over one dimension (`sum(dim:keepdim:)`).
@@ -127,25 +124,29 @@ extension Tensor {
 
   /// The mean of all elements (`mean()`); floating dtypes only, as in PyTorch.
   public func mean() -> Tensor {
-    requireFloat("mean")
-    let n = count
-    let out = rawSumAll(scale: 1 / Double(n))
-    let inputShape = shape
-    record("MeanBackward0", out, self) { g in (g / Double(n)).expand(inputShape) }
-    return out
+    Tensor.op(self) { () throws(OpError) in
+      try requireFloat("mean")
+      let n = count
+      let out = rawSumAll(scale: 1 / Double(n))
+      let inputShape = shape
+      record("MeanBackward0", out, self) { g in (g / Double(n)).expand(inputShape) }
+      return out
+    }
   }
 
   /// The mean over `dims` (`mean(dim:keepdim:)`).
   public func mean(dims: [Int], keepDim: Bool = false) -> Tensor {
-    requireFloat("mean")
-    let axes = dims.isEmpty ? Array(0..<rank) : reductionAxes(dims, op: "mean")
-    let n = axes.map { shape[$0] }.reduce(1, *)
-    let out = rawSum(axes: axes, keepDim: keepDim, scale: 1 / Double(n))
-    let inputShape = shape
-    record("MeanBackward1", out, self) { g in
-      ((keepDim ? g : g.unsqueezing(axes)) / Double(n)).expand(inputShape)
+    Tensor.op(self) { () throws(OpError) in
+      try requireFloat("mean")
+      let axes = dims.isEmpty ? Array(0..<rank) : try reductionAxes(dims, op: "mean")
+      let n = axes.map { shape[$0] }.reduce(1, *)
+      let out = rawSum(axes: axes, keepDim: keepDim, scale: 1 / Double(n))
+      let inputShape = shape
+      record("MeanBackward1", out, self) { g in
+        ((keepDim ? g : g.unsqueezing(axes)) / Double(n)).expand(inputShape)
+      }
+      return out
     }
-    return out
   }
 
   /// The mean over one dimension.
@@ -180,9 +181,9 @@ extension Tensor {
     return result
   }
 
-  func requireFloat(_ op: String) {
+  func requireFloat(_ op: String) throws(OpError) {
     guard dtype.isFloatingPoint else {
-      opFailure(
+      throw OpError(
         op,
         "\(op)(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: \(dtype) (shape \(shapeText(shape))). Convert first: t.to(.float32)."
       )

@@ -10,8 +10,13 @@ extension Tensor {
     return view
   }
 
+  /// The data in a new shape of the same count, no autograd (a view when contiguous).
+  func reshapedData(_ newShape: [Int]) -> Tensor {
+    dense().aliasing(shape: newShape, strides: Tensor.contiguousStrides(newShape))
+  }
+
   /// Resolves one `-1` and checks that the element count is kept.
-  func inferShape(_ requested: [Int], op: String) -> [Int] {
+  func inferShape(_ requested: [Int], op: String) throws(OpError) -> [Int] {
     var shape = requested
     let unknown = requested.indices.filter { requested[$0] == -1 }
     let known = requested.filter { $0 != -1 }.reduce(1, *)
@@ -20,7 +25,7 @@ extension Tensor {
       shape[index] = count / known
     }
     if invalid || shape.reduce(1, *) != count || shape.contains(-1) {
-      opFailure(
+      throw OpError(
         op,
         "shape '\(shapeText(requested))' is invalid for input of size \(count) (shape \(shapeText(self.shape))); the new shape must hold the same number of elements, with at most one -1."
       )
@@ -31,12 +36,13 @@ extension Tensor {
   /// The same elements in a new shape, sharing storage when this tensor is contiguous (else a
   /// copy), like `reshape`. One dimension may be `-1`.
   public func reshaped(_ newShape: [Int]) -> Tensor {
-    let target = inferShape(newShape, op: "reshape")
-    let source = dense()
-    let out = source.aliasing(shape: target, strides: Tensor.contiguousStrides(target))
-    let inputShape = shape
-    record("ViewBackward0", out, self) { g in g.reshaped(inputShape) }
-    return out
+    Tensor.op(self) { () throws(OpError) in
+      let target = try inferShape(newShape, op: "reshape")
+      let out = reshapedData(target)
+      let inputShape = shape
+      record("ViewBackward0", out, self) { g in g.reshaped(inputShape) }
+      return out
+    }
   }
 
   /// `reshaped` with shape arguments: `t.reshaped(30, 1)`.
@@ -45,10 +51,11 @@ extension Tensor {
   /// `view`: like `reshaped`, but stops instead of copying when the tensor is not contiguous.
   public func view(_ newShape: [Int]) -> Tensor {
     guard isContiguous else {
-      opFailure(
-        "view",
-        "view size is not compatible with input tensor's size and stride (shape \(shapeText(shape)), strides \(shapeText(strides))). Use .reshaped(...) instead."
-      )
+      return Tensor.failed(
+        OpError(
+          "view",
+          "view size is not compatible with input tensor's size and stride (shape \(shapeText(shape)), strides \(shapeText(strides))). Use .reshaped(...) instead."
+        ), inputs: [self])
     }
     return reshaped(newShape)
   }
@@ -57,78 +64,89 @@ extension Tensor {
 
   /// Inserts a dimension of size 1 at `dim` (`unsqueeze`).
   public func unsqueeze(_ dim: Int) -> Tensor {
-    let axis = normalizedDim(dim, op: "unsqueeze", rank: rank + 1)
-    var newShape = shape
-    var newStrides = strides
-    newShape.insert(1, at: axis)
-    newStrides.insert(axis < rank ? strides[axis] * shape[axis] : 1, at: axis)
-    let out = aliasing(shape: newShape, strides: newStrides)
-    record("UnsqueezeBackward0", out, self) { g in g.squeeze(axis) }
-    return out
+    Tensor.op(self) { () throws(OpError) in
+      let axis = try normalizedDim(dim, op: "unsqueeze", rank: rank + 1)
+      var newShape = shape
+      var newStrides = strides
+      newShape.insert(1, at: axis)
+      newStrides.insert(axis < rank ? strides[axis] * shape[axis] : 1, at: axis)
+      let out = aliasing(shape: newShape, strides: newStrides)
+      record("UnsqueezeBackward0", out, self) { g in g.squeeze(axis) }
+      return out
+    }
   }
 
   /// Removes every dimension of size 1 (`squeeze()`).
   public func squeeze() -> Tensor {
-    let keep = shape.indices.filter { shape[$0] != 1 }
-    let out = aliasing(shape: keep.map { shape[$0] }, strides: keep.map { strides[$0] })
-    let inputShape = shape
-    record("SqueezeBackward0", out, self) { g in g.reshaped(inputShape) }
-    return out
+    Tensor.op(self) {
+      let keep = shape.indices.filter { shape[$0] != 1 }
+      let out = aliasing(shape: keep.map { shape[$0] }, strides: keep.map { strides[$0] })
+      let inputShape = shape
+      record("SqueezeBackward0", out, self) { g in g.reshaped(inputShape) }
+      return out
+    }
   }
 
   /// Removes dimension `dim` if its size is 1 (`squeeze(dim)`); otherwise returns the same view.
   public func squeeze(_ dim: Int) -> Tensor {
-    let axis = normalizedDim(dim, op: "squeeze")
-    guard rank > 0, shape[axis] == 1 else {
-      let out = aliasing(shape: shape, strides: strides)
-      record("SqueezeBackward1", out, self) { g in g }
+    Tensor.op(self) { () throws(OpError) in
+      let axis = try normalizedDim(dim, op: "squeeze")
+      guard rank > 0, shape[axis] == 1 else {
+        let out = aliasing(shape: shape, strides: strides)
+        record("SqueezeBackward1", out, self) { g in g }
+        return out
+      }
+      var newShape = shape
+      var newStrides = strides
+      newShape.remove(at: axis)
+      newStrides.remove(at: axis)
+      let out = aliasing(shape: newShape, strides: newStrides)
+      record("SqueezeBackward1", out, self) { g in g.unsqueeze(axis) }
       return out
     }
-    var newShape = shape
-    var newStrides = strides
-    newShape.remove(at: axis)
-    newStrides.remove(at: axis)
-    let out = aliasing(shape: newShape, strides: newStrides)
-    record("SqueezeBackward1", out, self) { g in g.unsqueeze(axis) }
-    return out
   }
 
   /// Flattens dimensions `startDim...endDim` into one (`flatten`).
   public func flatten(startDim: Int = 0, endDim: Int = -1) -> Tensor {
-    if rank == 0 { return reshaped([1]) }
-    let start = normalizedDim(startDim, op: "flatten")
-    let end = normalizedDim(endDim, op: "flatten")
-    guard start <= end else {
-      opFailure("flatten", "start_dim (\(startDim)) cannot come after end_dim (\(endDim))")
+    Tensor.op(self) { () throws(OpError) in
+      if rank == 0 { return reshaped([1]) }
+      let start = try normalizedDim(startDim, op: "flatten")
+      let end = try normalizedDim(endDim, op: "flatten")
+      guard start <= end else {
+        throw OpError("flatten", "start_dim (\(startDim)) cannot come after end_dim (\(endDim))")
+      }
+      let merged = shape[start...end].reduce(1, *)
+      return reshaped(Array(shape[..<start]) + [merged] + Array(shape[(end + 1)...]))
     }
-    let merged = shape[start...end].reduce(1, *)
-    return reshaped(Array(shape[..<start]) + [merged] + Array(shape[(end + 1)...]))
   }
 
   /// Swaps two dimensions (`transpose(dim0, dim1)`), a view.
   public func transpose(_ dim0: Int, _ dim1: Int) -> Tensor {
-    let a = normalizedDim(dim0, op: "transpose")
-    let b = normalizedDim(dim1, op: "transpose")
-    var newShape = shape
-    var newStrides = strides
-    if rank > 0 {
-      newShape.swapAt(a, b)
-      newStrides.swapAt(a, b)
+    Tensor.op(self) { () throws(OpError) in
+      let a = try normalizedDim(dim0, op: "transpose")
+      let b = try normalizedDim(dim1, op: "transpose")
+      var newShape = shape
+      var newStrides = strides
+      if rank > 0 {
+        newShape.swapAt(a, b)
+        newStrides.swapAt(a, b)
+      }
+      let out = aliasing(shape: newShape, strides: newStrides)
+      record("TransposeBackward0", out, self) { g in g.transpose(a, b) }
+      return out
     }
-    let out = aliasing(shape: newShape, strides: newStrides)
-    record("TransposeBackward0", out, self) { g in g.transpose(a, b) }
-    return out
   }
 
   /// The matrix transpose of a tensor with at most 2 dimensions (`t()` / `.T`).
   public var T: Tensor {
     guard rank <= 2 else {
-      opFailure(
-        "t",
-        "t() expects a tensor with <= 2 dimensions, but self is \(rank)D (shape \(shapeText(shape))). Use transpose(_:_:) or permute."
-      )
+      return Tensor.failed(
+        OpError(
+          "t",
+          "t() expects a tensor with <= 2 dimensions, but self is \(rank)D (shape \(shapeText(shape))). Use transpose(_:_:) or permute."
+        ), inputs: [self])
     }
-    guard rank == 2 else { return self }
+    guard rank == 2, !isPoisoned else { return self }
     let out = aliasing(shape: [shape[1], shape[0]], strides: [strides[1], strides[0]])
     record("TBackward0", out, self) { g in g.T }
     return out
@@ -138,9 +156,14 @@ extension Tensor {
 
   /// Reorders dimensions (`permute`), a view.
   public func permute(_ dims: [Int]) -> Tensor {
-    let axes = dims.map { normalizedDim($0, op: "permute") }
+    Tensor.op(self) { () throws(OpError) in try permuted(dims) }
+  }
+
+  private func permuted(_ dims: [Int]) throws(OpError) -> Tensor {
+    var axes: [Int] = []
+    for dim in dims { axes.append(try normalizedDim(dim, op: "permute")) }
     guard axes.count == rank, Set(axes).count == rank else {
-      opFailure(
+      throw OpError(
         "permute",
         "number of dims don't match in permute: got \(shapeText(dims)) for a tensor of shape \(shapeText(shape)); give each dimension once."
       )
@@ -157,8 +180,12 @@ extension Tensor {
   /// A view with size-1 dimensions repeated to `newShape` without copying (`expand`);
   /// `-1` keeps a dimension.
   public func expand(_ newShape: [Int]) -> Tensor {
+    Tensor.op(self) { () throws(OpError) in try expanded(newShape) }
+  }
+
+  private func expanded(_ newShape: [Int]) throws(OpError) -> Tensor {
     guard newShape.count >= rank else {
-      opFailure(
+      throw OpError(
         "expand",
         "the number of sizes provided (\(newShape.count)) must be greater or equal to the number of dimensions in the tensor (\(rank)); shape \(shapeText(shape)) to \(shapeText(newShape))"
       )
@@ -173,13 +200,13 @@ extension Tensor {
         if shape[own] == target[axis] {
           newStrides[axis] = strides[own]
         } else if shape[own] != 1 {
-          opFailure(
+          throw OpError(
             "expand",
             "The expanded size of the tensor (\(target[axis])) must match the existing size (\(shape[own])) at non-singleton dimension \(axis). Target sizes: \(shapeText(newShape)). Tensor sizes: \(shapeText(shape))"
           )
         }
       } else if target[axis] < 0 {
-        opFailure(
+        throw OpError(
           "expand",
           "-1 is not allowed in a leading, non-existing dimension (sizes \(shapeText(newShape)))")
       }
@@ -204,6 +231,7 @@ extension Tensor {
 
   /// A copy with its own storage (`clone`).
   public func clone() -> Tensor {
+    if isPoisoned { return self }
     let out = copyData()
     record("CloneBackward0", out, self) { g in g }
     return out

@@ -3,55 +3,63 @@
 extension Tensor {
   /// Normalised exponentials along `dim`: each slice sums to 1 (`softmax`).
   public func softmax(dim: Int) -> Tensor {
-    requireFloat("softmax")
-    let axis = normalizedDim(dim, op: "softmax")
-    let out = noGrad { () -> Tensor in
-      let shifted = self - rawExtremeOrZero(axis)
-      let e = shifted.exp()
-      return e / sumKeepingDim(e, axis)
+    Tensor.op(self) { () throws(OpError) in
+      try requireFloat("softmax")
+      let axis = try normalizedDim(dim, op: "softmax")
+      let out = noGrad { () -> Tensor in
+        let shifted = self - rawExtremeOrZero(axis)
+        let e = shifted.exp()
+        return e / sumKeepingDim(e, axis)
+      }
+      let result = SavedTensor(output: out, op: "SoftmaxBackward0")
+      record("SoftmaxBackward0", out, self) { g in
+        // dx = y · (g − Σ g·y)
+        let y = result.value
+        return y * (g - sumKeepingDim(g * y, axis))
+      }
+      return out
     }
-    let result = SavedTensor(output: out, op: "SoftmaxBackward0")
-    record("SoftmaxBackward0", out, self) { g in
-      // dx = y · (g − Σ g·y)
-      let y = result.value
-      return y * (g - sumKeepingDim(g * y, axis))
-    }
-    return out
   }
 
   /// Log of `softmax` along `dim`, computed stably (`log_softmax`).
   public func logSoftmax(dim: Int) -> Tensor {
-    requireFloat("log_softmax")
-    let axis = normalizedDim(dim, op: "log_softmax")
-    let out = noGrad { () -> Tensor in
-      let shifted = self - rawExtremeOrZero(axis)
-      return shifted - sumKeepingDim(shifted.exp(), axis).log()
+    Tensor.op(self) { () throws(OpError) in
+      try requireFloat("log_softmax")
+      let axis = try normalizedDim(dim, op: "log_softmax")
+      let out = noGrad { () -> Tensor in
+        let shifted = self - rawExtremeOrZero(axis)
+        return shifted - sumKeepingDim(shifted.exp(), axis).log()
+      }
+      let result = SavedTensor(output: out, op: "LogSoftmaxBackward0")
+      record("LogSoftmaxBackward0", out, self) { g in
+        // dx = g − softmax · Σ g
+        g - result.value.exp() * sumKeepingDim(g, axis)
+      }
+      return out
     }
-    let result = SavedTensor(output: out, op: "LogSoftmaxBackward0")
-    record("LogSoftmaxBackward0", out, self) { g in
-      // dx = g − softmax · Σ g
-      g - result.value.exp() * sumKeepingDim(g, axis)
-    }
-    return out
   }
 
   /// log Σ exp(x) along `dim`, computed stably (`logsumexp`).
   public func logsumexp(dim: Int, keepDim: Bool = false) -> Tensor {
-    requireFloat("logsumexp")
-    let axis = normalizedDim(dim, op: "logsumexp")
-    let kept = noGrad { () -> Tensor in
-      let top = rawExtremeOrZero(axis)
-      return sumKeepingDim((self - top).exp(), axis).log() + top
+    Tensor.op(self) { () throws(OpError) in
+      try requireFloat("logsumexp")
+      let axis = try normalizedDim(dim, op: "logsumexp")
+      let kept = noGrad { () -> Tensor in
+        let top = rawExtremeOrZero(axis)
+        return sumKeepingDim((self - top).exp(), axis).log() + top
+      }
+      let out = keepDim ? kept : kept.squeeze(axis)
+      let input = SavedTensor(self, op: "LogsumexpBackward0")
+      let result = SavedTensor(output: out, op: "LogsumexpBackward0")
+      let keptShape = keepDim || rank == 0
+      record("LogsumexpBackward0", out, self) { g in
+        // d/dx logsumexp = softmax(x) = exp(x − logsumexp(x))
+        let gk = keptShape ? g : g.unsqueeze(axis)
+        let total = keptShape ? result.value : result.value.unsqueeze(axis)
+        return gk * (input.value - total).exp()
+      }
+      return out
     }
-    let out = keepDim ? kept : kept.squeeze(axis)
-    let input = SavedTensor(self, op: "LogsumexpBackward0")
-    let keptShape = keepDim || rank == 0
-    record("LogsumexpBackward0", out, self) { g in
-      // d/dx logsumexp = softmax(x)
-      let gk = keptShape ? g : g.unsqueeze(axis)
-      return gk * (input.value - kept).exp()
-    }
-    return out
   }
 
   /// The maximum along `axis` (kept as size 1), with infinities replaced by 0 so that a slice
@@ -66,7 +74,8 @@ extension Tensor {
       kept[axis] = 1
       return Tensor.zeros(kept, dtype: dtype)
     }
-    let top = rawExtreme(axis: axis, keepDim: true, largest: true, op: "softmax").0
+    // The axis has elements (checked above), so the extreme exists.
+    let top = try! rawExtreme(axis: axis, keepDim: true, largest: true, op: "softmax").0
     return Tensor.where(top.abs().eq(Double.infinity), Tensor.zeros([], dtype: dtype), top)
   }
 }

@@ -3,7 +3,9 @@
 ///
 /// As in PyTorch, the state (a zero step count and the sum, filled with
 /// `initialAccumulatorValue`) is made when the optimizer is created, so that its state dict
-/// is complete from the start; a group added later gets its state at its first step.
+/// is complete from the start; a group added later gets its state at its first step. Like
+/// PyTorch, the state made at creation is filled with the initialiser's
+/// `initialAccumulatorValue`, even for a group that names its own.
 public final class Adagrad: Optimizer {
   /// Adagrad of `params` (one group).
   public convenience init(
@@ -26,10 +28,9 @@ public final class Adagrad: Optimizer {
       defaults: HyperParameters(
         lr: lr, weightDecay: weightDecay, maximize: maximize, eps: eps, lrDecay: lrDecay,
         initialAccumulatorValue: initialAccumulatorValue))
+    // PyTorch's __init__ fills every sum with its own argument, not the group's value.
     for group in paramGroups {
-      let initial = group.required(
-        \.initialAccumulatorValue, "initial_accumulator_value", op: typeName)
-      for p in group.params { adagradInitialState(p, state(for: p), initial) }
+      for p in group.params { adagradInitialState(p, state(for: p), initialAccumulatorValue) }
     }
   }
 

@@ -175,20 +175,18 @@ private func fusedAdamUpdate(
     }
     for i in 0..<n {
       let gi = grad[i]
-      let mi = LerpUpdate.apply(first[i], gi, gi, weight1)
-      let scaled = ScaleUpdate.apply(second[i], gi, gi, beta2)
-      let vi = AddcmulUpdate.apply(scaled, gi, gi, weight2)
+      let mi = LerpKernel(weight: 1 - h.beta1)(first[i], gi)
+      let scaled = second[i] * beta2
+      let vi = scaled + weight2 * gi * gi
       first[i] = mi
       second[i] = vi
       var denominator = vi
       if let peak {
-        denominator = MaximumUpdate.apply(peak[i], vi, vi, 0)
+        denominator = MaximumKernel()(peak[i], vi)
         peak[i] = denominator
       }
-      denominator = SqrtUpdate.apply(denominator, denominator, denominator, 0)
-      denominator = DivideByScalarUpdate.apply(denominator, denominator, denominator, correction)
-      denominator = AddScalarUpdate.apply(denominator, denominator, denominator, eps)
-      x[i] = AddcdivUpdate.apply(x[i], mi, denominator, step)
+      denominator = denominator.squareRoot() / correction + eps
+      x[i] = x[i] + step * mi / denominator
     }
   }
   if p.dtype == .float64 { run(Double.self) { $0 } } else { run(Float.self) { Float($0) } }

@@ -138,6 +138,8 @@ open class Optimizer {
   /// after checking that the gradient fits the parameter.
   @inline(__always)
   func forEachGradient(in group: ParamGroup, _ update: (Tensor, Tensor, ParamState) -> Void) {
+    // After an op error inside `withOpErrors`, a step changes no parameter.
+    if OpErrorScope.hasFailed { return }
     for p in group.params {
       guard let grad = p.grad else { continue }
       guard grad.shape == p.shape else {

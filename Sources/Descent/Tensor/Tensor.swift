@@ -25,14 +25,21 @@ public final class Tensor: @unchecked Sendable {
   /// For a view (`reshaped`, `transpose`, subscripts…): the tensor whose storage it shows.
   /// In-place writes through a view check the base, since they change it too.
   var viewBase: Tensor?
+  /// True for the placeholder an op returns after an error inside `withOpErrors`. A `let`:
+  /// ops read it on every call, and a `var` would cost each read an exclusivity check.
+  public let isPoisoned: Bool
 
   /// Wraps existing storage (no copy).
-  init(storage: Storage, shape: [Int], strides: [Int], offset: Int = 0, dtype: DType) {
+  init(
+    storage: Storage, shape: [Int], strides: [Int], offset: Int = 0, dtype: DType,
+    poisoned: Bool = false
+  ) {
     self.storage = storage
     self.shape = shape
     self.strides = strides
     self.storageOffset = offset
     self.dtype = dtype
+    self.isPoisoned = poisoned
   }
 
   deinit {
@@ -49,6 +56,7 @@ public final class Tensor: @unchecked Sendable {
     self.strides = sharingStrides ?? Tensor.contiguousStrides(shape)
     self.storageOffset = 0
     self.dtype = dtype
+    self.isPoisoned = false
   }
 
   private static let unitStride = [1]
@@ -99,8 +107,12 @@ public final class Tensor: @unchecked Sendable {
   public var rank: Int { shape.count }
   /// The number of dimensions (PyTorch's `dim()`).
   public func dim() -> Int { shape.count }
-  /// `size(d)`, with negative `d` counting from the end.
-  public func size(_ dim: Int) -> Int { shape[normalizedDim(dim, op: "size")] }
+  /// `size(d)`, with negative `d` counting from the end (0 for a poisoned tensor).
+  public func size(_ dim: Int) -> Int {
+    Tensor.op([self], placeholder: 0) { () throws(OpError) in
+      shape[try normalizedDim(dim, op: "size")]
+    }
+  }
 
   /// True when the elements lie in row-major order with no gaps.
   public var isContiguous: Bool {
@@ -117,14 +129,14 @@ public final class Tensor: @unchecked Sendable {
     storage.pointer(T.self) + storageOffset
   }
 
-  /// Turns a possibly negative dimension into an index in `0..<rank`, or stops with PyTorch's
+  /// Turns a possibly negative dimension into an index in `0..<rank`, or throws PyTorch's
   /// message.
-  func normalizedDim(_ dim: Int, op: String, rank: Int? = nil) -> Int {
+  func normalizedDim(_ dim: Int, op: String, rank: Int? = nil) throws(OpError) -> Int {
     let n = rank ?? shape.count
     let lo = n == 0 ? -1 : -n
     let hi = n == 0 ? 0 : n - 1
     guard dim >= lo && dim <= hi else {
-      opFailure(
+      throw OpError(
         op,
         "Dimension out of range (expected to be in range of [\(lo), \(hi)], but got \(dim)) for a tensor of shape \(shapeText(shape))"
       )
@@ -152,10 +164,12 @@ extension Tensor {
   /// The value of a one-element tensor, as `Double` (PyTorch's `item()`).
   public func item() -> Double {
     guard count == 1 else {
-      opFailure(
-        "item",
-        "a Tensor with \(count) elements cannot be converted to Scalar (shape \(shapeText(shape))); index it or reduce it first"
-      )
+      _ = Tensor.failed(
+        OpError(
+          "item",
+          "a Tensor with \(count) elements cannot be converted to Scalar (shape \(shapeText(shape))); index it or reduce it first"
+        ), inputs: [self])
+      return .nan
     }
     switch dtype {
     case .float32: return Double(pointer(Float.self).pointee)
@@ -167,7 +181,8 @@ extension Tensor {
 
   /// The value of a one-element tensor as `T`.
   public func item<T: TensorScalar>(as _: T.Type) -> T {
-    _ = item()  // checks the count
+    let value = item()  // checks the count
+    guard count == 1 else { return T(fromDouble: value) }
     return converted(to: T.dtype).dense().pointer(T.self).pointee
   }
 }
