@@ -134,7 +134,8 @@ func adamUpdate(_ p: Tensor, _ grad: Tensor, _ state: ParamState, _ h: AdamHyper
 /// of the parameter's dtype and size with storage of its own (the gradient included): each
 /// element goes through the very kernels of `lerp_`, `mul_`, `addcmul_`, `maximum_`, `sqrt_`,
 /// `div_`, `add_` and `addcdiv_` in the same order, so the result is bit-identical to the
-/// unfused sequence, without its seven passes. Returns false (having done nothing) otherwise.
+/// unfused sequence, without its seven passes; a large parameter is split over the thread pool
+/// (five streams per element: a quarter of the elementwise grain). Returns false (having done nothing) otherwise.
 private func fusedAdamUpdate(
   _ p: Tensor, _ g: Tensor, _ m: Tensor, _ v: Tensor, _ maxSecond: Tensor?,
   _ h: AdamHyperParameters, _ stepSize: Double, _ biasCorrection2Sqrt: Double
@@ -162,31 +163,35 @@ private func fusedAdamUpdate(
       // negative input, which stops vectorisation; `magnitude` first removes it. v is never
       // negative (a sum of products of non-negative factors) unless a loaded state made it so:
       // then the select gives NaN, as the square root would.
-      for i in 0..<n {
-        let gi = grad[i]
-        let mi = first[i] + weight1 * (gi - first[i])
-        let vi = second[i] * beta2 + weight2 * gi * gi
-        first[i] = mi
-        second[i] = vi
-        let root = vi < 0 ? T.nan : vi.magnitude.squareRoot()
-        x[i] = x[i] + step * mi / (root / correction + eps)
+      splitRanges(n, grain: elementwiseGrain / 4) { range in
+        for i in range {
+          let gi = grad[i]
+          let mi = first[i] + weight1 * (gi - first[i])
+          let vi = second[i] * beta2 + weight2 * gi * gi
+          first[i] = mi
+          second[i] = vi
+          let root = vi < 0 ? T.nan : vi.magnitude.squareRoot()
+          x[i] = x[i] + step * mi / (root / correction + eps)
+        }
       }
       return
     }
-    for i in 0..<n {
-      let gi = grad[i]
-      let mi = LerpKernel(weight: 1 - h.beta1)(first[i], gi)
-      let scaled = second[i] * beta2
-      let vi = scaled + weight2 * gi * gi
-      first[i] = mi
-      second[i] = vi
-      var denominator = vi
-      if let peak {
-        denominator = MaximumKernel()(peak[i], vi)
-        peak[i] = denominator
+    splitRanges(n, grain: elementwiseGrain / 4) { range in
+      for i in range {
+        let gi = grad[i]
+        let mi = LerpKernel(weight: 1 - h.beta1)(first[i], gi)
+        let scaled = second[i] * beta2
+        let vi = scaled + weight2 * gi * gi
+        first[i] = mi
+        second[i] = vi
+        var denominator = vi
+        if let peak {
+          denominator = MaximumKernel()(peak[i], vi)
+          peak[i] = denominator
+        }
+        denominator = denominator.squareRoot() / correction + eps
+        x[i] = x[i] + step * mi / denominator
       }
-      denominator = denominator.squareRoot() / correction + eps
-      x[i] = x[i] + step * mi / denominator
     }
   }
   if p.dtype == .float64 { run(Double.self) { $0 } } else { run(Float.self) { Float($0) } }
