@@ -48,7 +48,8 @@ let package = Package(
       ]
     ),
     // Benchmarks printing the same RESULT lines as shared/bench.
-    .executableTarget(name: "DescentBench", dependencies: ["Descent", "CDescentKernels"]),
+    .executableTarget(
+      name: "DescentBench", dependencies: ["Descent", "DescentPlot", "CDescentKernels"]),
     // The distributed tests: real processes under an MPI launcher (see .ci/run).
     .executableTarget(name: "DescentMPITests", dependencies: ["Descent"]),
     .testTarget(

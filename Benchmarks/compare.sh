@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Descent against PyTorch/NumPy, side by side in one sitting: descent-bench and the reference
-# scripts of shared/bench, interleaved for ROUNDS rounds, then medians and ratios.
+# scripts of shared/bench (and Benchmarks/gemm_ref.py), interleaved for ROUNDS rounds, then
+# medians and ratios.
 #
-# Usage: PY=.venv-ref/bin/python bash Benchmarks/compare.sh [ROUNDS=3] [WORKLOADS="linreg gemm"]
-#        (workloads: linreg gemm heightweight mlp)
+# Usage: PY=.venv-ref/bin/python bash Benchmarks/compare.sh [ROUNDS=3] [WORKLOADS="linreg gemm"] [THREADS=1]
+#        workloads: linreg gemm heightweight mlp
+#        THREADS: a count for both sides, or "default" (Descent's default, the usable physical
+#        cores; PyTorch's own default; OpenBLAS with as many threads as PyTorch)
+# gemm also measures the FMA ceiling (shared/bench/fma_peak.c, built with cc) and runs OpenBLAS
+# on the same instruction set as Descent's kernel path (OPENBLAS_CORETYPE=Haswell for AVX2).
 # Needs torch and numpy for $PY (python3 -m venv .venv-ref && .venv-ref/bin/pip install torch numpy).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,33 +16,51 @@ SHARED=${SHARED:-$ROOT/../shared/bench}
 PY=${PY:-python3}
 ROUNDS=${1:-3}
 WORKLOADS=${2:-linreg gemm}
+THREADS=${3:-1}
 OUT=$(mktemp -d)
-export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 BENCH_THREADS=1
 
 SCRATCH=${SCRATCH:-$ROOT/.build}
 swift build -c release --package-path "$ROOT" --scratch-path "$SCRATCH" --product descent-bench >/dev/null
 BENCH="$SCRATCH/release/descent-bench"
 
+if [ "$THREADS" = default ]; then
+  DESCENT_THREADS=()
+  TORCH_THREADS=$(env -u OMP_NUM_THREADS -u MKL_NUM_THREADS $PY -c 'import torch; print(torch.get_num_threads())')
+else
+  DESCENT_THREADS=(--threads "$THREADS")
+  TORCH_THREADS=$THREADS
+fi
+export OMP_NUM_THREADS=$TORCH_THREADS OPENBLAS_NUM_THREADS=$TORCH_THREADS MKL_NUM_THREADS=$TORCH_THREADS
+export BENCH_THREADS=$TORCH_THREADS
+PATH_NAME=$(DESCENT_CPU= "$BENCH" gemm --threads 1 2>/dev/null | sed -n 's/^gemm path: \([a-z0-9]*\).*/\1/p' | head -1 || true)
+if [[ " $WORKLOADS " == *" gemm "* ]]; then
+  cc -O2 -pthread "$SHARED/fma_peak.c" -o "$OUT/fma_peak"
+fi
+
 for r in $(seq 1 "$ROUNDS"); do
   for w in $WORKLOADS; do
-    "$BENCH" "$w" --threads 1 > "$OUT/descent_${w}_r$r.log"
+    "$BENCH" "$w" "${DESCENT_THREADS[@]}" > "$OUT/descent_${w}_r$r.log"
     case $w in
-      linreg) $PY "$SHARED/seed_linreg_torch.py" --threads 1 > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
-      gemm) env -u OPENBLAS_CORETYPE $PY "$SHARED/sgemm_ref.py" --threads 1 > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
-      heightweight) $PY "$SHARED/seed_heightweight_torch.py" --threads 1 > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
-      mlp) $PY "$SHARED/mlp_train_torch.py" --threads 1 > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
+      linreg) $PY "$SHARED/seed_linreg_torch.py" --threads "$TORCH_THREADS" > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
+      gemm)
+        if [ "$PATH_NAME" = avx2 ]; then core=(env OPENBLAS_CORETYPE=Haswell); else core=(env -u OPENBLAS_CORETYPE); fi
+        "${core[@]}" $PY "$ROOT/Benchmarks/gemm_ref.py" --threads "$TORCH_THREADS" > "$OUT/torch_${w}_r$r.log" 2>&1
+        "$OUT/fma_peak" "$TORCH_THREADS" > "$OUT/peak_${w}_r$r.log" ;;
+      heightweight) $PY "$SHARED/seed_heightweight_torch.py" --threads "$TORCH_THREADS" > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
+      mlp) $PY "$SHARED/mlp_train_torch.py" --threads "$TORCH_THREADS" > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
     esac
   done
 done
 
-$PY - "$OUT" <<'PYEOF'
+echo "threads: Descent $THREADS, PyTorch/OpenBLAS $TORCH_THREADS; Descent GEMM path: ${PATH_NAME:-?}"
+$PY - "$OUT" "$PATH_NAME" <<'PYEOF'
 import glob, os, statistics, sys
 from collections import defaultdict
-folder = sys.argv[1]
+folder, path = sys.argv[1], sys.argv[2]
 values = defaultdict(list)
-for path in glob.glob(os.path.join(folder, "*.log")):
-    side = os.path.basename(path).split("_")[0]
-    for line in open(path, errors="replace"):
+for log in glob.glob(os.path.join(folder, "*.log")):
+    side = os.path.basename(log).split("_")[0]
+    for line in open(log, errors="replace"):
         if line.startswith("RESULT "):
             kv = dict(t.split("=", 1) for t in line.split()[1:] if "=" in t)
             values[(side, kv["name"], kv["unit"])].append(float(kv["value"]))
@@ -60,10 +83,19 @@ if d and t:
 d, u = get("descent", "mlp_peak_rss"); t, _ = get("torch", "mlp_peak_rss")
 if d and t:
     print(f"{'mlp_peak_rss':<34} {d:10.0f} {t:10.0f} {'':>10}  {d / t:5.2f} of PyTorch's ({u})")
-for shape in ["sq64", "sq128", "sq256", "sq512", "sq1024", "sq2048", "128x784x512", "128x512x256"]:
-    d, u = get("descent", f"descent_sgemm_{shape}"); t, _ = get("torch", f"torch_sgemm_{shape}"); n, _ = get("torch", f"numpy_sgemm_{shape}")
-    if d and t:
-        extra = f", {d / n:4.2f} of NumPy" if n else ""
-        print(f"{'sgemm_' + shape:<34} {d:10.1f} {t:10.1f} {n or 0:10.1f}  {d / t:5.2f}x PyTorch{extra} ({u})")
+peak = get("peak", "fma_peak_avx512" if path == "avx512" else "fma_peak_avx2")[0]
+if peak:
+    print(f"FMA ceiling ({path or 'avx2'}, float32): {peak:.1f} GFLOP/s; float64: {peak / 2:.1f}")
+shapes = ["sq64", "sq128", "sq256", "sq512", "sq1024", "sq2048", "128x784x512", "128x512x256",
+          "fwd_128x784x512", "wgrad_512x128x784", "igrad_128x512x784",
+          "fwd_128x512x256", "wgrad_256x128x512", "igrad_128x256x512"]
+for kind, scale in (("sgemm", 1.0), ("dgemm", 0.5)):
+    for shape in shapes:
+        d, u = get("descent", f"descent_{kind}_{shape}"); t, _ = get("torch", f"torch_{kind}_{shape}")
+        n, _ = get("torch", f"numpy_{kind}_{shape}")
+        if d and n:
+            ceiling = f", {100 * d / (peak * scale):3.0f}% of FMA ceiling" if peak else ""
+            print(f"{kind + '_' + shape:<34} {d:10.1f} {t or 0:10.1f} {n:10.1f}  {d / n:5.2f}x NumPy/OpenBLAS, "
+                  f"{d / t:4.2f}x PyTorch{ceiling} ({u})")
 PYEOF
 echo "logs in $OUT"

@@ -23,29 +23,6 @@
 #define B_PREFETCH 16
 #endif
 
-// Blocking (Sapphire Rapids: 48 KiB L1d, 2 MiB L2 per core). The A micro-panel (14 x kc) stays
-// in L1 while B micro-panels stream from the packed B block kept in L2. mc is large because B is
-// repacked for every block of mc rows; with M <= mc each operand is packed exactly once. kc from
-// 256 to 512 and nc from 512 to 1536 measured the same within noise.
-#ifndef S512_KC
-#define S512_KC 384 // A micro-panel 14 x 384 x 4 B = 21 KiB of L1
-#endif
-#ifndef S512_NC
-#define S512_NC 1024 // packed B 384 x 1024 x 4 B = 1.5 MiB of L2
-#endif
-#ifndef S512_MC
-#define S512_MC 2016 // packed A 2016 x 384 x 4 B = 3 MiB (L3); multiple of 14
-#endif
-#ifndef D512_KC
-#define D512_KC 256 // A micro-panel 14 x 256 x 8 B = 28 KiB of L1
-#endif
-#ifndef D512_NC
-#define D512_NC 512 // packed B 256 x 512 x 8 B = 1 MiB of L2
-#endif
-#ifndef D512_MC
-#define D512_MC 2016 // packed A 2016 x 256 x 8 B = 4 MiB (L3); multiple of 14
-#endif
-
 // One template for both precisions: V is the vector type, W its lane count, S the intrinsic suffix.
 // The tile computes ROWS (even, <= 14) rows and NV (1 or 2) vectors of columns; both are
 // compile-time constants after inlining, so the edge variants below carry only the accumulators
@@ -154,9 +131,7 @@ T512 static void dkernel_avx512(long kc, double alpha, const double *restrict a,
     d_edges[n > 8][(m - 1) / 2](kc, alpha, a, b, beta, c, ldc, m, n);
 }
 
-const descent_sgemm_impl descent_sgemm_avx512 = {14, 32, S512_MC, S512_KC, S512_NC, skernel_avx512,
-                                                 descent_sgather_avx512};
-const descent_dgemm_impl descent_dgemm_avx512 = {14, 16, D512_MC, D512_KC, D512_NC, dkernel_avx512,
-                                                 descent_dgather_avx512};
+const descent_sgemm_impl descent_sgemm_avx512 = {14, 32, skernel_avx512, descent_sgather_avx512};
+const descent_dgemm_impl descent_dgemm_avx512 = {14, 16, dkernel_avx512, descent_dgather_avx512};
 
 #endif // __x86_64__

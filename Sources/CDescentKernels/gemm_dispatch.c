@@ -1,27 +1,44 @@
 // Public GEMM entry points and run-time choice of the kernel path.
 //
 // The path is detected once (CPUID via __builtin_cpu_supports, which also checks that the OS saves
-// the wide registers) and cached in an atomic; racing first calls compute the same answer, so a
-// relaxed store is enough. DESCENT_CPU=avx512|avx2|portable overrides the choice, clamped to what
-// the CPU supports (each path's instruction set contains the previous one's).
+// the wide registers; NEON on every arm64 CPU) and cached in an atomic; racing first calls compute
+// the same answer, so a relaxed store is enough. DESCENT_CPU=avx512|avx2|neon|portable overrides
+// the choice when the CPU supports that path, else the best supported one is used.
 #define DESCENT_KERNELS_INTERNAL
 #include "CDescentKernels.h"
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { PATH_UNSET = -1, PATH_PORTABLE = 0, PATH_AVX2 = 1, PATH_AVX512 = 2 };
+enum { PATH_UNSET = -1, PATH_PORTABLE = 0, PATH_AVX2 = 1, PATH_AVX512 = 2, PATH_NEON = 3 };
 
 static _Atomic int chosen_path = PATH_UNSET;
 
-static int best_supported(void) {
+static int supported(int path) {
+  switch (path) {
+  case PATH_PORTABLE: return 1;
 #if defined(__x86_64__)
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma"))
-    return PATH_AVX512;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return PATH_AVX2;
+  case PATH_AVX512:
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+           __builtin_cpu_supports("fma");
+  case PATH_AVX2:
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #endif
+#if defined(__aarch64__)
+  case PATH_NEON: return 1; // Advanced SIMD is part of every arm64 CPU
+#endif
+  default: return 0;
+  }
+}
+
+static int best_supported(void) {
+  static const int by_preference[] = {PATH_AVX512, PATH_AVX2, PATH_NEON};
+  for (size_t i = 0; i < sizeof by_preference / sizeof by_preference[0]; i++)
+    if (supported(by_preference[i])) return by_preference[i];
   return PATH_PORTABLE;
 }
 
@@ -29,15 +46,15 @@ static int parse_path(const char *name) {
   if (!name) return PATH_UNSET;
   if (strcmp(name, "avx512") == 0) return PATH_AVX512;
   if (strcmp(name, "avx2") == 0) return PATH_AVX2;
+  if (strcmp(name, "neon") == 0) return PATH_NEON;
   if (strcmp(name, "portable") == 0) return PATH_PORTABLE;
   return PATH_UNSET;
 }
 
 // The requested path if the CPU has it, else the best one it has (unknown names: the best).
 static int resolve(const char *name) {
-  int best = best_supported();
   int req = parse_path(name);
-  return (req == PATH_UNSET || req > best) ? best : req;
+  return req != PATH_UNSET && supported(req) ? req : best_supported();
 }
 
 // A path forced by descent_gemm_force_path, for the calling thread only: a test that forces a
@@ -68,6 +85,7 @@ static const char *path_name(int path) {
   switch (path) {
   case PATH_AVX512: return "avx512";
   case PATH_AVX2: return "avx2";
+  case PATH_NEON: return "neon";
   case PATH_PORTABLE: return "portable";
   default: return "none";
   }
@@ -77,7 +95,7 @@ const char *descent_gemm_path(void) { return path_name(current_path()); }
 
 int descent_gemm_path_supported(const char *name) {
   int req = parse_path(name);
-  return req != PATH_UNSET && req <= best_supported();
+  return req != PATH_UNSET && supported(req);
 }
 
 // The path of the calling thread's last product, so that a test can tell which kernels ran.
@@ -86,25 +104,42 @@ static _Thread_local int last_path = PATH_UNSET;
 const char *descent_gemm_last_path(void) { return path_name(last_path); }
 
 static const descent_sgemm_impl *simpl(void) {
-  last_path = current_path();
-  switch (last_path) {
+  switch (current_path()) {
 #if defined(__x86_64__)
   case PATH_AVX512: return &descent_sgemm_avx512;
   case PATH_AVX2: return &descent_sgemm_avx2;
+#endif
+#if defined(__aarch64__)
+  case PATH_NEON: return &descent_sgemm_neon;
 #endif
   default: return &descent_sgemm_portable;
   }
 }
 
 static const descent_dgemm_impl *dimpl(void) {
-  last_path = current_path();
-  switch (last_path) {
+  switch (current_path()) {
 #if defined(__x86_64__)
   case PATH_AVX512: return &descent_dgemm_avx512;
   case PATH_AVX2: return &descent_dgemm_avx2;
 #endif
+#if defined(__aarch64__)
+  case PATH_NEON: return &descent_dgemm_neon;
+#endif
   default: return &descent_dgemm_portable;
   }
+}
+
+void descent_gemm_get_blocking(int float64, long *mc, long *kc, long *nc) {
+  descent_blocking b = float64 ? descent_gemm_blocking(dimpl()->mr, dimpl()->nr, sizeof(double))
+                               : descent_gemm_blocking(simpl()->mr, simpl()->nr, sizeof(float));
+  *mc = b.mc;
+  *kc = b.kc;
+  *nc = b.nc;
+}
+
+void descent_gemm_get_tile(int float64, int *mr, int *nr) {
+  *mr = float64 ? dimpl()->mr : simpl()->mr;
+  *nr = float64 ? dimpl()->nr : simpl()->nr;
 }
 
 // C = beta * C for the cases without a product (K == 0 or alpha == 0); beta == 0 writes zeros.
@@ -131,6 +166,7 @@ void descent_sgemm(int transA, int transB, long M, long N, long K, float alpha, 
     sscale_c(M, N, beta, C, ldc);
     return;
   }
+  last_path = current_path();
   descent_sgemm_threaded(simpl(), transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
@@ -141,5 +177,6 @@ void descent_dgemm(int transA, int transB, long M, long N, long K, double alpha,
     dscale_c(M, N, beta, C, ldc);
     return;
   }
+  last_path = current_path();
   descent_dgemm_threaded(dimpl(), transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }

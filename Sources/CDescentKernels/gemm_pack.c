@@ -85,6 +85,7 @@
     case 4: P##pack(gather, src, ld, kc, total, 4, simd, dst); break;                                     \
     case 6: P##pack(gather, src, ld, kc, total, 6, simd, dst); break;                                     \
     case 8: P##pack(gather, src, ld, kc, total, 8, simd, dst); break;                                     \
+    case 12: P##pack(gather, src, ld, kc, total, 12, simd, dst); break;                                   \
     case 14: P##pack(gather, src, ld, kc, total, 14, simd, dst); break;                                   \
     case 16: P##pack(gather, src, ld, kc, total, 16, simd, dst); break;                                   \
     case 32: P##pack(gather, src, ld, kc, total, 32, simd, dst); break;                                   \

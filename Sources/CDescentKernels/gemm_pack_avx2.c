@@ -1,8 +1,9 @@
 // AVX2 packing of strided panels ("gather" in gemm_pack.c: A not transposed, B transposed).
 //
 // Same idea as gemm_pack_avx512.c with 256-bit vectors: 8 x 8 float (4 x 4 double) blocks are
-// loaded row by row, transposed in registers and stored as panel rows. Tails use masked loads and
-// stores, which AVX provides for 32- and 64-bit lanes.
+// loaded row by row, transposed in registers and stored as panel rows. Tails of the depth use
+// masked loads. Stores avoid masks: AMD's masked stores are microcoded and made packing several
+// times slower there; a partial group (the 6 rows of an A panel) is stored in 4 + 2 lanes.
 #define DESCENT_KERNELS_INTERNAL
 #include "CDescentKernels.h"
 
@@ -58,51 +59,126 @@ TAVX2 INLINE void transpose4(__m256d r[4]) {
   r[3] = _mm256_permute2f128_pd(t1, t3, 0x31);
 }
 
-// dst[p * w + i] = src[i * ld + p] for i < rows, 0 for rows <= i < w; rows of 8 at a time.
-TAVX2 void descent_sgather_avx2(const float *src, long ld, long rows, long kc, int w, float *dst) {
-  for (int g = 0; g < w; g += 8) {
-    const __m256i smask = first_lanes32(w - g);
+// Stores the first n (1..8) lanes of v at d.
+TAVX2 INLINE void store_first32(float *d, __m256 v, int n) {
+  if (n >= 8) {
+    _mm256_storeu_ps(d, v);
+    return;
+  }
+  __m128 lo = _mm256_castps256_ps128(v);
+  if (n >= 4) {
+    _mm_storeu_ps(d, lo);
+    lo = _mm256_extractf128_ps(v, 1);
+    d += 4;
+    n -= 4;
+  }
+  if (n >= 2) {
+    _mm_storel_pi((__m64 *)d, lo);
+    lo = _mm_movehl_ps(lo, lo);
+    d += 2;
+    n -= 2;
+  }
+  if (n >= 1) _mm_store_ss(d, lo);
+}
+
+TAVX2 INLINE void store_first64(double *d, __m256d v, int n) {
+  if (n >= 4) {
+    _mm256_storeu_pd(d, v);
+    return;
+  }
+  __m128d lo = _mm256_castpd256_pd128(v);
+  if (n >= 2) {
+    _mm_storeu_pd(d, lo);
+    lo = _mm256_extractf128_pd(v, 1);
+    d += 2;
+    n -= 2;
+  }
+  if (n >= 1) _mm_store_sd(d, lo);
+}
+
+// dst[p * w + i] = src[i * ld + p] for i < rows, 0 for rows <= i < w; rows of 8 at a time. Inlined
+// with a constant W for the widths the kernels use: whole 8-step chunks of a group whose rows are
+// all present then run without a branch (a generic body measured three times slower).
+TAVX2 INLINE void sgather(const float *src, long ld, long rows, long kc, const int W, float *dst) {
+  for (int g = 0; g < W; g += 8) {
+    const int lanes = W - g < 8 ? W - g : 8;
     const long grows = rows - g < 0 ? 0 : rows - g;
     const float *s = src + g * ld;
-    for (long p0 = 0; p0 < kc; p0 += 8) {
-      const long pc = kc - p0 < 8 ? kc - p0 : 8;
-      __m256 r[8];
-      if (pc == 8) {
+    long p0 = 0;
+    if (grows >= lanes) {
+      for (; p0 + 8 <= kc; p0 += 8) {
+        __m256 r[8];
   UNROLL
-        for (int i = 0; i < 8; i++) r[i] = i < grows ? _mm256_loadu_ps(s + i * ld + p0) : _mm256_setzero_ps();
-      } else {
-        const __m256i lmask = first_lanes32(pc);
+        for (int i = 0; i < 8; i++) r[i] = i < lanes ? _mm256_loadu_ps(s + i * ld + p0) : _mm256_setzero_ps();
+        transpose8(r);
+        float *d = dst + p0 * W + g;
   UNROLL
-        for (int i = 0; i < 8; i++)
-          r[i] = i < grows ? _mm256_maskload_ps(s + i * ld + p0, lmask) : _mm256_setzero_ps();
+        for (int q = 0; q < 8; q++) store_first32(d + q * W, r[q], lanes);
       }
+    }
+    for (; p0 < kc; p0 += 8) {
+      const long pc = kc - p0 < 8 ? kc - p0 : 8;
+      const __m256i lmask = first_lanes32(pc);
+      __m256 r[8];
+  UNROLL
+      for (int i = 0; i < 8; i++)
+        r[i] = i < grows && i < lanes ? _mm256_maskload_ps(s + i * ld + p0, lmask) : _mm256_setzero_ps();
       transpose8(r);
-      float *d = dst + p0 * w + g;
+      float *d = dst + p0 * W + g;
   UNROLL
       for (int q = 0; q < 8; q++)
-        if (q < pc) _mm256_maskstore_ps(d + q * w, smask, r[q]);
+        if (q < pc) store_first32(d + q * W, r[q], lanes);
     }
   }
 }
 
-TAVX2 void descent_dgather_avx2(const double *src, long ld, long rows, long kc, int w, double *dst) {
-  for (int g = 0; g < w; g += 4) {
-    const __m256i smask = first_lanes64(w - g);
+TAVX2 void descent_sgather_avx2(const float *src, long ld, long rows, long kc, int w, float *dst) {
+  switch (w) {
+  case 6: sgather(src, ld, rows, kc, 6, dst); break;
+  case 8: sgather(src, ld, rows, kc, 8, dst); break;
+  case 16: sgather(src, ld, rows, kc, 16, dst); break;
+  default: sgather(src, ld, rows, kc, w, dst); break;
+  }
+}
+
+TAVX2 INLINE void dgather(const double *src, long ld, long rows, long kc, const int W, double *dst) {
+  for (int g = 0; g < W; g += 4) {
+    const int lanes = W - g < 4 ? W - g : 4;
     const long grows = rows - g < 0 ? 0 : rows - g;
     const double *s = src + g * ld;
-    for (long p0 = 0; p0 < kc; p0 += 4) {
+    long p0 = 0;
+    if (grows >= lanes) {
+      for (; p0 + 4 <= kc; p0 += 4) {
+        __m256d r[4];
+  UNROLL
+        for (int i = 0; i < 4; i++) r[i] = i < lanes ? _mm256_loadu_pd(s + i * ld + p0) : _mm256_setzero_pd();
+        transpose4(r);
+        double *d = dst + p0 * W + g;
+  UNROLL
+        for (int q = 0; q < 4; q++) store_first64(d + q * W, r[q], lanes);
+      }
+    }
+    for (; p0 < kc; p0 += 4) {
       const long pc = kc - p0 < 4 ? kc - p0 : 4;
       const __m256i lmask = first_lanes64(pc);
       __m256d r[4];
   UNROLL
       for (int i = 0; i < 4; i++)
-        r[i] = i < grows ? _mm256_maskload_pd(s + i * ld + p0, lmask) : _mm256_setzero_pd();
+        r[i] = i < grows && i < lanes ? _mm256_maskload_pd(s + i * ld + p0, lmask) : _mm256_setzero_pd();
       transpose4(r);
-      double *d = dst + p0 * w + g;
+      double *d = dst + p0 * W + g;
   UNROLL
       for (int q = 0; q < 4; q++)
-        if (q < pc) _mm256_maskstore_pd(d + q * w, smask, r[q]);
+        if (q < pc) store_first64(d + q * W, r[q], lanes);
     }
+  }
+}
+
+TAVX2 void descent_dgather_avx2(const double *src, long ld, long rows, long kc, int w, double *dst) {
+  switch (w) {
+  case 6: dgather(src, ld, rows, kc, 6, dst); break;
+  case 8: dgather(src, ld, rows, kc, 8, dst); break;
+  default: dgather(src, ld, rows, kc, w, dst); break;
   }
 }
 

@@ -8,29 +8,33 @@
 //
 // Bit-identical to one thread: every C tile is the same MR x NR tile as in the unsplit call (slice
 // starts are tile-aligned, slice ends are tile boundaries or the matrix edge), the depth blocking kc
-// depends on K alone (the same in every slice), and the micro-kernel's result for a tile does not
-// depend on which mc / nc block packed it. So each element sees the same operations in the same order.
+// depends on K and the CPU's caches alone (the same in every slice), and the micro-kernel's result
+// for a tile does not depend on which mc / nc block packed it. So each element sees the same
+// operations in the same order.
 #define DESCENT_KERNELS_INTERNAL
 #include "CDescentKernels.h"
 
 #include <stdatomic.h>
 
-// 2^28 multiply-adds (e.g. 512 x 512 x 1024). Measured on two vCPUs (descent-bench gemm, threads 1
-// vs 2) while other processes kept one vCPU busy: with the split from 2^21 up, two threads were 9-14%
-// slower at 128^3 to 128 x 784 x 512, 2-3% slower at 512^3 / 1024^3, even at 2048^3; in one run
-// with the other vCPU free, the same split reached 290-350 GFLOP/s in float32 from 256^3 up (one
-// thread: 175). One slice per thread: finer slices (up to four per thread, claimed dynamically)
-// repacked A or B per slice and were 10-30% slower still. With 2^28, threads 1 and 2 measured within
-// 3% of each other at every size. Machines with free cores would gain from a lower value
-// (descent_gemm_set_thread_threshold).
-#define DEFAULT_THRESHOLD (1L << 28)
+// A product is split when each thread gets at least DEFAULT_WORK multiply-adds while the pool's
+// workers are still spinning from their last job (a hand-off then costs about a microsecond), or
+// COLD_FACTOR times that when they sleep (a wake-up costs tens of microseconds on a VM), and over
+// at most as many threads as physical cores: a hyper-thread sibling shares the FMA units, so a
+// second GEMM thread there only adds a wake-up and duplicated packing. Measured with
+// `descent-bench threads` (see the README's threads paragraph).
+#ifndef DEFAULT_WORK
+#define DEFAULT_WORK (1L << 19)
+#endif
+#ifndef COLD_FACTOR
+#define COLD_FACTOR 8
+#endif
 
-static _Atomic long threshold = DEFAULT_THRESHOLD;
+static _Atomic long threshold = DEFAULT_WORK;
 
 long descent_gemm_thread_threshold(void) { return atomic_load_explicit(&threshold, memory_order_relaxed); }
 
 long descent_gemm_set_thread_threshold(long value) {
-  if (value < 0) value = DEFAULT_THRESHOLD;
+  if (value < 0) value = DEFAULT_WORK;
   return atomic_exchange_explicit(&threshold, value, memory_order_relaxed);
 }
 
@@ -42,10 +46,17 @@ typedef struct {
 
 static split_plan plan_split(long M, long N, long K, long MR, long NR) {
   split_plan plan = {1, 1, 0};
-  int threads = descent_get_num_threads();
+  long threads = descent_get_num_threads();
+  const long work = descent_gemm_thread_threshold();
+  if (work > 0) {
+    const long cores = descent_usable_cores();
+    if (threads > cores) threads = cores;
+    const double per_thread = (double)work * (descent_pool_awake_workers() >= threads - 1 ? 1 : COLD_FACTOR);
+    // In double: M * N * K may not fit a long.
+    const double by_work = (double)M * (double)N * (double)K / per_thread;
+    if ((double)threads > by_work) threads = (long)by_work;
+  }
   if (threads <= 1) return plan;
-  // In double: M * N * K may not fit a long.
-  if ((double)M * (double)N * (double)K < (double)descent_gemm_thread_threshold()) return plan;
   long um = (M + MR - 1) / MR, un = (N + NR - 1) / NR;
   plan.split_n = N > M ? un >= 2 : um < 2;
   plan.units = plan.split_n ? un : um;
@@ -56,6 +67,7 @@ static split_plan plan_split(long M, long N, long K, long MR, long NR) {
 #define DEFINE_THREADED(T, P)                                                                            \
   typedef struct {                                                                                      \
     const descent_##P##gemm_impl *impl;                                                                 \
+    descent_blocking blocking;                                                                          \
     int transA, transB;                                                                                 \
     long M, N, K;                                                                                       \
     T alpha, beta;                                                                                      \
@@ -73,26 +85,30 @@ static split_plan plan_split(long M, long N, long K, long MR, long NR) {
       const long c0 = u0 * j->impl->nr, c1 = u1 * j->impl->nr < j->N ? u1 * j->impl->nr : j->N;         \
       /* op(B)[:, c0:c1] and C[:, c0:c1] */                                                             \
       const T *B = j->transB ? j->B + c0 * j->ldb : j->B + c0;                                          \
-      descent_##P##gemm_blocked(j->impl, j->transA, j->transB, j->M, c1 - c0, j->K, j->alpha, j->A,     \
-                                j->lda, B, j->ldb, j->beta, j->C + c0, j->ldc);                         \
+      descent_##P##gemm_blocked(j->impl, j->blocking, j->transA, j->transB, j->M, c1 - c0, j->K,        \
+                                j->alpha, j->A, j->lda, B, j->ldb, j->beta, j->C + c0, j->ldc);         \
     } else {                                                                                            \
       const long r0 = u0 * j->impl->mr, r1 = u1 * j->impl->mr < j->M ? u1 * j->impl->mr : j->M;         \
       /* op(A)[r0:r1, :] and C[r0:r1, :] */                                                             \
       const T *A = j->transA ? j->A + r0 : j->A + r0 * j->lda;                                          \
-      descent_##P##gemm_blocked(j->impl, j->transA, j->transB, r1 - r0, j->N, j->K, j->alpha, A,        \
-                                j->lda, j->B, j->ldb, j->beta, j->C + r0 * j->ldc, j->ldc);             \
+      descent_##P##gemm_blocked(j->impl, j->blocking, j->transA, j->transB, r1 - r0, j->N, j->K,        \
+                                j->alpha, A, j->lda, j->B, j->ldb, j->beta, j->C + r0 * j->ldc,         \
+                                j->ldc);                                                                \
     }                                                                                                   \
   }                                                                                                     \
                                                                                                         \
   void descent_##P##gemm_threaded(const descent_##P##gemm_impl *impl, int transA, int transB, long M,  \
                                   long N, long K, T alpha, const T *A, long lda, const T *B, long ldb,  \
                                   T beta, T *C, long ldc) {                                             \
+    const descent_blocking blocking = descent_gemm_blocking(impl->mr, impl->nr, sizeof(T));             \
     split_plan plan = plan_split(M, N, K, impl->mr, impl->nr);                                          \
     if (plan.ntasks <= 1) {                                                                             \
-      descent_##P##gemm_blocked(impl, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);    \
+      descent_##P##gemm_blocked(impl, blocking, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta,   \
+                                C, ldc);                                                                \
       return;                                                                                           \
     }                                                                                                   \
-    P##gemm_job job = {impl, transA, transB, M, N, K, alpha, beta, A, B, C, lda, ldb, ldc, plan};       \
+    P##gemm_job job = {impl, blocking, transA, transB, M, N, K, alpha, beta, A, B, C,                   \
+                       lda, ldb, ldc, plan};                                                            \
     descent_parallel_run(plan.ntasks, P##gemm_slice, &job);                                             \
   }
 

@@ -67,6 +67,5 @@ typedef double v2d __attribute__((vector_size(16)));
 DEFINE_PORTABLE_KERNEL(float, s, v4f, 4, 4)
 DEFINE_PORTABLE_KERNEL(double, d, v2d, 2, 4)
 
-// Blocking: kc x nc of B in L2 (256 KiB float / 512 KiB double), mc x kc of A in L3 / L2.
-const descent_sgemm_impl descent_sgemm_portable = {4, 8, 512, 256, 256, skernel_portable, NULL};
-const descent_dgemm_impl descent_dgemm_portable = {4, 4, 256, 256, 256, dkernel_portable, NULL};
+const descent_sgemm_impl descent_sgemm_portable = {4, 8, skernel_portable, NULL};
+const descent_dgemm_impl descent_dgemm_portable = {4, 4, dkernel_portable, NULL};

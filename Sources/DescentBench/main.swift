@@ -5,49 +5,72 @@ import Foundation
 // descent-bench: the workloads of shared/bench, printing the same `RESULT name=… threads=…
 // value=… unit=…` lines so that the two can be compared side by side.
 //
-// Usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [allreduce]
-//                      [--threads N]
-// (no workload names: all of them but allreduce, which runs as an MPI job of 2 processes)
+// Usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [threads]
+//                      [scaling [--torch FILE] [--out FILE]] [allreduce] [--threads N]
+// (no workload names: all of them but threads, scaling and allreduce, which runs as an MPI job
+// of 2 processes). Without --threads, the library's default thread count (the usable physical
+// cores).
 
+let usage =
+  "usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [threads]"
+  + " [scaling [--torch FILE] [--out FILE]] [allreduce] [--threads N]"
+let workloadNames = [
+  "linreg", "gemm", "io", "mlp", "heightweight", "overhead", "memory", "threads", "scaling",
+  "allreduce",
+]
 let arguments = Array(CommandLine.arguments.dropFirst())
-var threads = 1
+var requestedThreads: Int? = nil
+var torchJSON: String? = nil
+var scalingOutput = "scaling.svg"
 var workloads: [String] = []
 var index = 0
+
+func fail(_ message: String) -> Never {
+  FileHandle.standardError.write("descent-bench: \(message)\n".data(using: .utf8)!)
+  exit(2)
+}
+
 while index < arguments.count {
   let argument = arguments[index]
-  if argument == "--threads", index + 1 < arguments.count, let n = Int(arguments[index + 1]) {
-    threads = n
-    index += 2
-    continue
-  }
-  if argument.hasPrefix("--threads="), let n = Int(argument.dropFirst("--threads=".count)) {
-    threads = n
-  } else if argument == "-h" || argument == "--help" {
-    print(
-      "usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [allreduce] [--threads N]"
-    )
+  let value = index + 1 < arguments.count ? arguments[index + 1] : nil
+  switch argument {
+  case "--threads":
+    guard let value, let n = Int(value) else { fail("--threads needs a count") }
+    requestedThreads = n
+    index += 1
+  case "--torch":
+    guard let value else { fail("--torch needs a file") }
+    torchJSON = value
+    index += 1
+  case "--out":
+    guard let value else { fail("--out needs a file") }
+    scalingOutput = value
+    index += 1
+  case "-h", "--help":
+    print(usage)
     exit(0)
-  } else if ["linreg", "gemm", "io", "mlp", "heightweight", "overhead", "memory", "allreduce"]
-    .contains(argument)
-  {
-    workloads.append(argument)
-  } else {
-    FileHandle.standardError.write(
-      "descent-bench: unknown argument '\(argument)'\n".data(using: .utf8)!)
-    exit(2)
+  default:
+    if argument.hasPrefix("--threads=") {
+      guard let n = Int(argument.dropFirst("--threads=".count)) else {
+        fail("--threads needs a count")
+      }
+      requestedThreads = n
+    } else if workloadNames.contains(argument) {
+      workloads.append(argument)
+    } else {
+      fail("unknown argument '\(argument)'")
+    }
   }
   index += 1
 }
 if workloads.isEmpty {
   workloads = ["linreg", "gemm", "io", "heightweight", "mlp", "overhead", "memory"]
 }
-guard threads >= 1 else {
-  FileHandle.standardError.write(
-    "descent-bench: --threads needs a positive count\n".data(using: .utf8)!)
-  exit(2)
+if let requestedThreads {
+  guard requestedThreads >= 1 else { fail("--threads needs a positive count") }
+  setNumThreads(requestedThreads)
 }
-setNumThreads(threads)
-threads = numThreads
+let threads = numThreads
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
@@ -156,16 +179,32 @@ if workloads.contains("linreg") {
 }
 
 if workloads.contains("gemm") {
-  print("gemm path: \(String(cString: descent_gemm_path()))")
-  let shapes: [(String, Int, Int, Int)] =
-    [64, 128, 256, 512, 1024, 2048].map { ("sq\($0)", $0, $0, $0) } + [
-      ("128x784x512", 128, 784, 512), ("128x512x256", 128, 512, 256),
+  var (l1d, l2, l3) = (0, 0, 0)
+  descent_cache_info(&l1d, &l2, &l3)
+  var (mc, kc, nc) = (0, 0, 0)
+  descent_gemm_get_blocking(0, &mc, &kc, &nc)
+  print(
+    "gemm path: \(String(cString: descent_gemm_path())), caches L1d \(l1d >> 10) KiB, L2 \(l2 >> 10) KiB, "
+      + "L3 \(l3 >> 10) KiB per core; float32 blocking mc \(mc) kc \(kc) nc \(nc)")
+  // (name, m, k, n, A stored transposed, B stored transposed): squares, the MLP's layers as
+  // plain products, and the three products of each layer in training (Benchmarks/gemm_ref.py
+  // measures the same names): forward x·Wᵀ, weight gradient gᵀ·x, input gradient g·W.
+  let shapes: [(String, Int, Int, Int, Bool, Bool)] =
+    [64, 128, 256, 512, 1024, 2048].map { ("sq\($0)", $0, $0, $0, false, false) } + [
+      ("128x784x512", 128, 784, 512, false, false), ("128x512x256", 128, 512, 256, false, false),
+      ("fwd_128x784x512", 128, 784, 512, false, true),
+      ("wgrad_512x128x784", 512, 128, 784, true, false),
+      ("igrad_128x512x784", 128, 512, 784, false, false),
+      ("fwd_128x512x256", 128, 512, 256, false, true),
+      ("wgrad_256x128x512", 256, 128, 512, true, false),
+      ("igrad_128x256x512", 128, 256, 512, false, false),
     ]
   for dtype in [DType.float32, .float64] {
-    for (label, m, k, n) in shapes {
+    for (label, m, k, n, transA, transB) in shapes {
       manualSeed(0)
-      let a = Tensor.randn([m, k], dtype: dtype)
-      let b = Tensor.randn([k, n], dtype: dtype)
+      // Stored as the training step stores them; .T gives GEMM the transposed view directly.
+      let a = transA ? Tensor.randn([k, m], dtype: dtype).T : Tensor.randn([m, k], dtype: dtype)
+      let b = transB ? Tensor.randn([n, k], dtype: dtype).T : Tensor.randn([k, n], dtype: dtype)
       let flops = 2.0 * Double(m * n * k)
       // Enough repetitions for about 0.2 s per measurement, at least 3.
       let reps = Swift.max(3, Int(0.2 / (flops / 100e9)))
@@ -188,3 +227,7 @@ if workloads.contains("mlp") { runMLPBenchmark() }
 if workloads.contains("overhead") { runOverheadBenchmark() }
 if workloads.contains("memory") { runMemoryBenchmark() }
 if workloads.contains("allreduce") { runAllReduceBenchmark() }
+if workloads.contains("threads") { runThreadsBenchmark() }
+if workloads.contains("scaling") {
+  runScalingBenchmark(torchJSON: torchJSON, output: scalingOutput)
+}

@@ -1,6 +1,7 @@
 // Each GEMM kernel path against the naive product, alone and split over threads. A path this CPU
 // lacks would silently fall back to another one, so its suite is skipped, with the reason; each
-// check also asks the kernels which path ran (`descent_gemm_last_path`).
+// check also asks the kernels which path ran (`descent_gemm_last_path`). The neon kernels run
+// natively on arm64; on x86_64 Tests/arm64/run.sh checks them under qemu.
 import CDescentKernels
 import Testing
 
@@ -61,5 +62,21 @@ extension GemmKernelTests {
     func float32Threads() { #expect(PathCheck.float32Threads("avx512") == nil) }
     @Test("avx512: float64 with 1, 2, 3 threads: naive result, bit-identical")
     func float64Threads() { #expect(PathCheck.float64Threads("avx512") == nil) }
+  }
+}
+
+extension GemmKernelTests {
+  @Suite(
+    "GEMM on the neon kernels",
+    .enabled(if: cpuRuns("neon"), "this CPU is not arm64: the neon kernels cannot run natively"))
+  struct NEON {
+    @Test("neon: float32 matches the naive product")
+    func float32() { #expect(PathCheck.float32("neon") == nil) }
+    @Test("neon: float64 matches the naive product")
+    func float64() { #expect(PathCheck.float64("neon") == nil) }
+    @Test("neon: float32 with 1, 2, 3 threads: naive result, bit-identical")
+    func float32Threads() { #expect(PathCheck.float32Threads("neon") == nil) }
+    @Test("neon: float64 with 1, 2, 3 threads: naive result, bit-identical")
+    func float64Threads() { #expect(PathCheck.float64Threads("neon") == nil) }
   }
 }

@@ -53,7 +53,8 @@ struct XorShift {
   }
 }
 
-/// (M, N, K): odd sizes around the register tiles (AVX-512 14x32, AVX2 6x16, portable 4x8), K = 0,
+/// (M, N, K): odd sizes around the register tiles (AVX-512 14x32, AVX2 6x16, NEON 8x12, portable
+/// 4x8), K = 0,
 /// and shapes that cross the cache blocks (K > kc, M > mc, N > nc) while staying cheap in debug.
 private let shapes: [(Int, Int, Int)] = [
   (1, 1, 1), (7, 7, 7), (33, 33, 33), (100, 100, 100), (13, 1, 70), (1, 50, 3), (70, 13, 1),
@@ -185,22 +186,70 @@ func cpuRuns(_ name: String) -> Bool { descent_gemm_path_supported(name) != 0 }
 // CPU without the path.
 @Suite("GEMM kernels", .serialized)
 struct GemmKernelTests {
+  // Blocks of a few tiles: every shape of checkAll crosses the edges of the A, B and depth blocks.
+  @Test("small cache blocks: float32 and float64 match the naive product on every path")
+  func smallBlocks() {
+    descent_gemm_set_blocking(17, 9, 37)
+    defer { descent_gemm_set_blocking(0, 0, 0) }
+    var mc = 0
+    var kc = 0
+    var nc = 0
+    descent_gemm_get_blocking(0, &mc, &kc, &nc)
+    #expect(kc == 9 && mc >= 17 && mc < 17 + 16 && nc >= 37 && nc < 37 + 32)
+    for path in ["portable", "avx2", "avx512", "neon"] where cpuRuns(path) {
+      let failure = failureOnPath(path) {
+        checkAll(Float.self, seed: 0x1234_5678_9ABC_DEF0)
+          ?? checkAll(Double.self, seed: 0x0FED_CBA9_8765_4321)
+      }
+      #expect(failure == nil)
+    }
+  }
+
+  @Test("the blocking derived from the caches fits them")
+  func blockingFitsCaches() {
+    descent_gemm_force_path(nil)
+    var l1d = 0
+    var l2 = 0
+    var l3 = 0
+    descent_cache_info(&l1d, &l2, &l3)
+    #expect(l1d >= 4096 && l2 >= l1d && l3 >= 0)
+    for float64: Int32 in [0, 1] {
+      var mc = 0
+      var kc = 0
+      var nc = 0
+      descent_gemm_get_blocking(float64, &mc, &kc, &nc)
+      var mr: Int32 = 0
+      var nr: Int32 = 0
+      descent_gemm_get_tile(float64, &mr, &nr)
+      let size = float64 == 1 ? 8 : 4
+      // A kc x nr micro-panel of B in half of L1, an mc x kc block of A in half of L2 (unless the
+      // caches are so small that the minimum sizes, kc 64 and one tile of rows, exceed them).
+      #expect(kc >= 64 && kc * Int(nr) * size <= max(l1d / 2, 64 * Int(nr) * size))
+      #expect(mc % Int(mr) == 0 && mc * kc * size <= max(l2 / 2, Int(mr) * kc * size))
+      #expect(nc % Int(nr) == 0)
+    }
+  }
+
   @Test("forcing a path selects it, or the best supported one")
   func pathSelection() async {
     defer { descent_gemm_force_path(nil) }
     descent_gemm_force_path(nil)
     let best = String(cString: descent_gemm_path())
-    #expect(["avx512", "avx2", "portable"].contains(best))
     #expect(cpuRuns(best) && cpuRuns("portable") && !cpuRuns("sse9"))
-    #expect(cpuRuns("avx512") == (best == "avx512"))
-    #expect(cpuRuns("avx2") == (best != "portable"))
-    descent_gemm_force_path("portable")
-    #expect(String(cString: descent_gemm_path()) == "portable")
-    // Asking for more than the CPU has falls back to the best supported path.
-    descent_gemm_force_path("avx512")
-    #expect(String(cString: descent_gemm_path()) == best)
-    descent_gemm_force_path("avx2")
-    #expect(String(cString: descent_gemm_path()) == (best == "portable" ? "portable" : "avx2"))
+    #if arch(x86_64)
+      #expect(["avx512", "avx2", "portable"].contains(best))
+      #expect(cpuRuns("avx512") == (best == "avx512"))
+      #expect(cpuRuns("avx2") == (best != "portable"))
+      #expect(!cpuRuns("neon"))
+    #elseif arch(arm64)
+      #expect(best == "neon" && !cpuRuns("avx2") && !cpuRuns("avx512"))
+    #endif
+    for path in ["portable", "avx2", "avx512", "neon"] {
+      descent_gemm_force_path(path)
+      // Asking for a path the CPU lacks falls back to the best supported path.
+      let expected = cpuRuns(path) ? path : best
+      #expect(String(cString: descent_gemm_path()) == expected, "forcing \(path)")
+    }
     // Unknown names mean "detect".
     descent_gemm_force_path("sse9")
     #expect(String(cString: descent_gemm_path()) == best)
@@ -228,7 +277,7 @@ struct GemmKernelTests {
     descent_dgemm(0, 0, 1, 1, 1, 2, &d, 1, &d, 1, 0, &e, 1)
     #expect(String(cString: descent_gemm_last_path()) == best && e == [18])
     // A path the CPU lacks falls back, and the check on that path says so.
-    for path in ["avx512", "avx2"] where !cpuRuns(path) {
+    for path in ["avx512", "avx2", "neon"] where !cpuRuns(path) {
       let failure = failureOnPath(path) {
         descent_dgemm(0, 0, 1, 1, 1, 2, &d, 1, &d, 1, 0, &e, 1)
         return nil

@@ -143,7 +143,8 @@ extension GemmKernelTests {
     expectStopMessage(result, op: "setNumThreads", ["got -2"])
   }
 
-  // A fresh process reads DESCENT_NUM_THREADS at the first use of the setting.
+  // A fresh process reads DESCENT_NUM_THREADS at the first use of the setting; without it (or
+  // with a value that is not a positive count) the default is the usable physical cores.
   @Test func environmentVariable() async {
     await #expect(processExitsWith: .success) {
       setenv("DESCENT_NUM_THREADS", "3", 1)
@@ -151,11 +152,17 @@ extension GemmKernelTests {
     }
     await #expect(processExitsWith: .success) {
       setenv("DESCENT_NUM_THREADS", "zero", 1)
-      exit(numThreads == 1 ? 0 : 1)
+      exit(numThreads == Int(descent_usable_cores()) ? 0 : 1)
     }
     await #expect(processExitsWith: .success) {
       unsetenv("DESCENT_NUM_THREADS")
-      exit(numThreads == 1 ? 0 : 1)
+      exit(numThreads == Int(descent_usable_cores()) ? 0 : 1)
     }
+  }
+
+  @Test func defaultIsTheUsableCores() {
+    let cores = Int(descent_usable_cores())
+    #expect(Int(descent_default_num_threads()) == cores)
+    #expect(cores >= 1 && cores <= max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
   }
 }

@@ -1,7 +1,8 @@
 /// Sums and means over all elements or over dimensions, each beside its backward.
 ///
 /// One kernel does the work: a dense tensor seen as `[outer, n, inner]`, reduced over `n`.
-/// Float32 sums accumulate in Double, so long sums lose nothing to rounding.
+/// Float32 sums accumulate in Double, so long sums lose nothing to rounding. Large reductions
+/// are split over the thread pool with the same answer, bit for bit, for any thread count.
 
 /// Sums dense `x` over the middle axis of `[outer, n, inner]`, times `scale`.
 private struct MiddleSum: NumericRoutine {
@@ -12,10 +13,42 @@ private struct MiddleSum: NumericRoutine {
   func run<T: NumericScalar>(_: T.Type) -> Tensor {
     let (outer, n, inner) = x.sizes
     let out = Tensor(uninitializedShape: outShape, dtype: T.dtype)
-    let source = x.data.pointer(T.self)
+    let source = UnsafePointer(x.data.pointer(T.self))
     let target = out.pointer(T.self)
+    let total = outer * n * inner
+    if total < 2 * elementwiseGrain {
+      sumRows(0..<outer, n, inner, source, target)
+    } else if outer > 1 {
+      // Each output element is summed by one thread in the same order as with one thread.
+      splitRanges(outer, grain: Swift.max(1, elementwiseGrain / (n * inner))) { rows in
+        sumRows(rows, n, inner, source, target)
+      }
+    } else if inner > 1 {
+      splitRanges(inner, grain: Swift.max(1, elementwiseGrain / n)) { columns in
+        sumColumns(columns, n, inner, source, target)
+      }
+    } else {
+      // One long sum: partial sums over chunks of a fixed size (not one per thread), added in
+      // order, so the result is the same for any thread count.
+      let partials = parallelChunks(n, chunk: elementwiseGrain) { range in
+        var partial = T.Accumulator.zero
+        for k in range { partial = T.Accumulator.add(partial, source[k].accumulated) }
+        return partial
+      }
+      var sum = T.Accumulator.zero
+      for partial in partials { sum = T.Accumulator.add(sum, partial) }
+      target[0] = scaled(sum, scale)
+    }
+    return out
+  }
+
+  /// Sums the slices `rows` of `[outer, n, inner]` into `target`.
+  private func sumRows<T: NumericScalar>(
+    _ rows: Range<Int>, _ n: Int, _ inner: Int, _ source: UnsafePointer<T>,
+    _ target: UnsafeMutablePointer<T>
+  ) {
     if inner == 1 {
-      for o in 0..<outer {
+      for o in rows {
         var total = T.Accumulator.zero
         let row = source + o * n
         for k in 0..<n { total = T.Accumulator.add(total, row[k].accumulated) }
@@ -23,7 +56,7 @@ private struct MiddleSum: NumericRoutine {
       }
     } else {
       var totals = [T.Accumulator](repeating: .zero, count: inner)
-      for o in 0..<outer {
+      for o in rows {
         for i in 0..<inner { totals[i] = .zero }
         for k in 0..<n {
           let row = source + (o * n + k) * inner
@@ -32,7 +65,19 @@ private struct MiddleSum: NumericRoutine {
         for i in 0..<inner { target[o * inner + i] = scaled(totals[i], scale) }
       }
     }
-    return out
+  }
+
+  /// Sums `columns` of the single slice `[n, inner]` (outer 1) into `target`.
+  private func sumColumns<T: NumericScalar>(
+    _ columns: Range<Int>, _ n: Int, _ inner: Int, _ source: UnsafePointer<T>,
+    _ target: UnsafeMutablePointer<T>
+  ) {
+    var totals = [T.Accumulator](repeating: .zero, count: columns.count)
+    for k in 0..<n {
+      let row = source + k * inner + columns.lowerBound
+      for i in 0..<columns.count { totals[i] = T.Accumulator.add(totals[i], row[i].accumulated) }
+    }
+    for i in 0..<columns.count { target[columns.lowerBound + i] = scaled(totals[i], scale) }
   }
 }
 

@@ -114,14 +114,19 @@ private struct PassMemory<T: FloatScalar> {
   func loop<S0: SlotUse, S1: SlotUse, S2: SlotUse>(
     _ rule: ElementPass<T>.Rule, _: S0.Type, _: S1.Type, _: S2.Type
   ) {
-    for i in 0..<count {
-      var θ = theta[i]
-      var (s0, s1, s2) = (S0.load(slots.0, i), S1.load(slots.1, i), S2.load(slots.2, i))
-      rule(&θ, grad[i], &s0, &s1, &s2)
-      theta[i] = θ
-      S0.store(s0, slots.0, i)
-      S1.store(s1, slots.1, i)
-      S2.store(s2, slots.2, i)
+    // A large parameter is split over the thread pool; each element sees the same arithmetic
+    // whichever thread runs it. Up to five streams per element: a quarter of the elementwise
+    // grain.
+    splitRanges(count, grain: elementwiseGrain / 4) { range in
+      for i in range {
+        var θ = theta[i]
+        var (s0, s1, s2) = (S0.load(slots.0, i), S1.load(slots.1, i), S2.load(slots.2, i))
+        rule(&θ, grad[i], &s0, &s1, &s2)
+        theta[i] = θ
+        S0.store(s0, slots.0, i)
+        S1.store(s1, slots.1, i)
+        S2.store(s2, slots.2, i)
+      }
     }
   }
 }

@@ -1,6 +1,24 @@
 /// The loops every elementwise kernel runs in: a plain loop over dense operands, a scalar
 /// operand read once, and strided iteration for broadcast, transposed or sliced views.
 
+/// Elements per thread from which an elementwise loop is split over the thread pool: about
+/// 20 µs of a memory-bound float32 loop, which pays for waking the pool's workers (see the
+/// break-evens of `descent-bench threads`). Below twice this a loop stays on the calling thread,
+/// so the small tensors of a training step never wait for a wake-up. Every element is computed
+/// by the same kernel whichever thread runs it, so results are bit-identical for any thread count.
+let elementwiseGrain = 1 << 16
+
+/// Runs `body` over `0..<count`: in one call on the calling thread for small counts, else split
+/// over the thread pool in ranges of whole multiples of `grain` (`parallelFor`).
+@inline(__always)
+func splitRanges(_ count: Int, grain: Int = elementwiseGrain, _ body: (Range<Int>) -> Void) {
+  if count < 2 * grain {
+    body(0..<count)
+  } else {
+    parallelFor(count, grain: grain, body)
+  }
+}
+
 /// Strides of `shape` seen as broadcast to `target`: 0 along broadcast and missing dimensions.
 func broadcastStrides(shape: [Int], strides: [Int], to target: [Int]) -> [Int] {
   var result = [Int](repeating: 0, count: target.count)
@@ -120,7 +138,9 @@ func mapUnary<T: TensorScalar, R: TensorScalar>(
   let source = x.pointer(T.self)
   let target = out.pointer(R.self)
   if dense {
-    for i in 0..<x.count { target[i] = f(source[i]) }
+    splitRanges(x.count) { range in
+      for i in range { target[i] = f(source[i]) }
+    }
   } else {
     forEachOffset(shape: x.shape, stridesA: x.strides, baseA: 0, stridesB: x.strides, baseB: 0) {
       i, a, _ in target[i] = f(source[a])
@@ -152,18 +172,27 @@ func mapBinary<T: TensorScalar, R: TensorScalar>(
   let target = out.pointer(R.self)
   let n = out.count
   if aDense && bDense && a.count == n && b.count == n {
-    for i in 0..<n { target[i] = f(pa[i], pb[i]) }
+    splitRanges(n) { range in
+      for i in range { target[i] = f(pa[i], pb[i]) }
+    }
   } else if (b.count == 1 || b.isBroadcastScalar) && aDense && a.count == n {
     let scalar = pb[0]
-    for i in 0..<n { target[i] = f(pa[i], scalar) }
+    splitRanges(n) { range in
+      for i in range { target[i] = f(pa[i], scalar) }
+    }
   } else if (a.count == 1 || a.isBroadcastScalar) && bDense && b.count == n {
     let scalar = pa[0]
-    for i in 0..<n { target[i] = f(scalar, pb[i]) }
+    splitRanges(n) { range in
+      for i in range { target[i] = f(scalar, pb[i]) }
+    }
   } else if aDense && a.count == n && bDense && isRowBlock(b.shape, of: shape) {
-    // A bias against a batch: the same row for every row, a plain loop each.
+    // A bias against a batch: the same row for every row, a plain loop each; split by rows.
     let m = b.count
-    for row in stride(from: 0, to: n, by: m) {
-      for j in 0..<m { target[row + j] = f(pa[row + j], pb[j]) }
+    splitRanges(n / m, grain: Swift.max(1, elementwiseGrain / m)) { rows in
+      for row in rows {
+        let base = row * m
+        for j in 0..<m { target[base + j] = f(pa[base + j], pb[j]) }
+      }
     }
   } else {
     let sa = broadcastStrides(shape: a.shape, strides: a.strides, to: shape)
@@ -183,16 +212,22 @@ func updateElements<T>(_ target: Tensor, with source: Tensor, _: T.Type, _ f: (T
   let y = UnsafePointer(source.pointer(T.self))
   let n = target.count
   if target.isContiguous && source.isContiguous && source.count == n {
-    for i in 0..<n { x[i] = f(x[i], y[i]) }
+    splitRanges(n) { range in
+      for i in range { x[i] = f(x[i], y[i]) }
+    }
   } else if target.isContiguous && (source.count == 1 || source.isBroadcastScalar) {
     let value = y[0]
-    for i in 0..<n { x[i] = f(x[i], value) }
+    splitRanges(n) { range in
+      for i in range { x[i] = f(x[i], value) }
+    }
   } else if target.isContiguous && source.isContiguous && isRowBlock(source.shape, of: target.shape)
   {
     let m = source.count
-    for row in stride(from: 0, to: n, by: m) {
-      let line = x + row
-      for j in 0..<m { line[j] = f(line[j], y[j]) }
+    splitRanges(n / m, grain: Swift.max(1, elementwiseGrain / m)) { rows in
+      for row in rows {
+        let line = x + row * m
+        for j in 0..<m { line[j] = f(line[j], y[j]) }
+      }
     }
   } else {
     let sourceStrides = broadcastStrides(
@@ -208,7 +243,9 @@ func updateElements<T>(_ target: Tensor, with source: Tensor, _: T.Type, _ f: (T
 func updateElements<T>(_ target: Tensor, _: T.Type, _ f: (T) -> T) {
   let x = target.pointer(T.self)
   if target.isContiguous {
-    for i in 0..<target.count { x[i] = f(x[i]) }
+    splitRanges(target.count) { range in
+      for i in range { x[i] = f(x[i]) }
+    }
   } else {
     forEachOffset(
       shape: target.shape, stridesA: target.strides, baseA: 0, stridesB: target.strides, baseB: 0
