@@ -10,7 +10,7 @@ struct DescentCommand: ParsableCommand {
     commandName: "descent",
     abstract:
       "PyTorch's training core in Swift: tensors, autograd, and the course notes' experiments.",
-    subcommands: [Demo.self, Train.self, Predict.self]
+    subcommands: [Demo.self, Train.self, Predict.self, Evaluate.self]
   )
 
   /// Like argument-parser's `main()`, but an error is one line on stderr (with a pointer to

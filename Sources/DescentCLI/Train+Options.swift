@@ -98,6 +98,26 @@ extension Train {
       let right = Int((accuracy * Double(report.rows)).rounded())
       lines.append(String(format: "accuracy %.4f (%d of %d rows)", accuracy, right, report.rows))
     }
+    if let scores = report.finalValidation {
+      let rows = report.validationRows
+      let which = report.bestEpoch.map { " at epoch \($0)" } ?? ""
+      if let accuracy = scores.accuracy {
+        let right = Int((accuracy * Double(rows)).rounded())
+        lines.append(
+          String(format: "validation accuracy %.4f (%d of %d rows), loss ", accuracy, right, rows)
+            + String(format: "%.6g", scores.loss) + which)
+      } else {
+        lines.append(
+          "validation loss \(String(format: "%.6g", scores.loss)), mse \(String(format: "%.6g", scores.mse ?? .nan)), mae \(String(format: "%.6g", scores.mae ?? .nan)), r2 \(String(format: "%.4f", scores.r2 ?? .nan)) (\(rows) rows)\(which)"
+        )
+      }
+    }
+    if let best = report.bestEpoch, let patience = validation.earlyStopping {
+      lines.append(
+        epochs < self.epochs
+          ? "early stopping: no lower validation loss in the \(patience) epochs after epoch \(best); kept its weights"
+          : "kept the weights of epoch \(best), the lowest validation loss")
+    }
     lines.append(
       written.isEmpty
         ? "no files written (give --out DIR to keep the model)"

@@ -22,9 +22,11 @@ struct Train: ParsableCommand {
 
       With --out DIR, written only when training succeeds (other files in DIR are \
       kept):
-        history.csv         epoch, loss (and accuracy for classification)
-        summary.json        final_loss, epochs, seconds, accuracy, the settings,
-                            and parameters: the state dict as nested lists
+        history.csv         epoch, loss (and accuracy for classification), the
+                            validation scores and the learning rate when used
+        summary.json        final_loss, epochs, seconds, accuracy, the validation
+                            scores, the settings, and parameters: the state
+                            dict as nested lists
         model.safetensors   the weights under nn.Sequential's keys (0.weight,
                             0.bias, 2.weight, …) and, as metadata, the layers,
                             features and standardisation; read it with descent
@@ -35,6 +37,14 @@ struct Train: ParsableCommand {
       otherwise (or with --quiet) they are not. A loss that stops being a number \
       ends the run with an error naming the epoch. A release build trains many \
       times faster than a debug one.
+
+      Held-out rows (--val-split SHARE, seeded and stratified by class, or --val-data \
+      FILE) are scored after every epoch: val_loss and val_accuracy, or val_mse, \
+      val_mae and val_r2 (scikit-learn's definitions) for regression. --standardize \
+      is fitted on the training rows alone. --early-stopping N stops after N epochs \
+      without a lower validation loss and keeps the best epoch's weights. \
+      --scheduler steps PyTorch's StepLR, CosineAnnealingLR or ReduceLROnPlateau once \
+      per epoch. descent evaluate scores a model on new labelled rows.
 
       --checkpoint FILE saves the training state (model, optimizer, generator, \
       history) every --checkpoint-every epochs; --resume FILE continues it with the \
@@ -55,6 +65,9 @@ struct Train: ParsableCommand {
         descent train --data iris.csv --target species --loss ce --hidden 16 \\
           --standardize --optimizer adam --epochs 200 --out iris-model
         descent predict --model iris-model/model.safetensors --data iris.csv
+        descent train --data iris.csv --target species --loss ce --hidden 16 \\
+          --val-split 0.2 --early-stopping 10 --scheduler step --step-size 50 \\
+          --out iris-model
         mpirun -np 4 descent train --data big.csv --target y --hidden 256,128 \\
           --optimizer adam --batch-size 64 --epochs 20 --checkpoint run.ckpt
       """
@@ -154,6 +167,10 @@ struct Train: ParsableCommand {
   @Flag(name: .long, help: "Print nothing but errors.")
   var quiet = false
 
+  @OptionGroup(title: "Validation") var validation: ValidationOptions
+
+  @OptionGroup(title: "Learning-rate schedule") var schedule: SchedulerOptions
+
   @OptionGroup var checkpoints: CheckpointOptions
 
   func run() throws {
@@ -165,7 +182,10 @@ struct Train: ParsableCommand {
     let loop = TrainingLoop(
       model: run.model, network: network, world: world, loss: loss, optimizer: run.optimizer,
       learningRate: lr, inputs: run.modelFile.inputs(fromRaw: run.data.rawFeatures),
-      target: run.data.target, batchSize: batchSize, seed: seed)
+      target: run.data.target, batchSize: batchSize, seed: seed,
+      end: EpochEnd(
+        modelFile: run.modelFile, validation: run.validation, scheduler: run.scheduler,
+        earlyStopping: run.earlyStopping))
 
     let interactive = !quiet && world.isLeader && Terminal.isInteractive
     let start = ContinuousClock.now
@@ -175,16 +195,24 @@ struct Train: ParsableCommand {
       )
     }
     guard world.isLeader else { return }
-    let report = TrainReport(
+    var report = TrainReport(
       history: history, seconds: seconds(ContinuousClock.now - start), model: run.model,
       modelFile: run.modelFile, rows: run.data.rows, settings: run.settings)
+    report.validationRows = run.validation?.rows ?? 0
+    if validation.valSplit != nil { report.validationLines = run.validation?.lines }
+    report.bestEpoch = run.earlyStopping.flatMap { $0.bestWeights == nil ? nil : $0.bestEpoch }
     let written = try run.folder.map { try write(report, into: $0) } ?? []
     if quiet { return }
     if interactive && history.count > 1 {
       let losses = history.map(\.loss)
-      let logY = prefersLogScale(losses)
+      let validationLosses = history.compactMap { $0.validation?.loss }
+      let logY = prefersLogScale(losses + validationLosses)
+      let scale = logY ? ", log scale" : ""
       let chart = TerminalChart.render(
-        losses, title: "loss (\(loss.rawValue)\(logY ? ", log scale" : ""))",
+        validationLosses.isEmpty ? [losses] : [losses, validationLosses],
+        title: validationLosses.isEmpty
+          ? "loss (\(loss.rawValue)\(scale))"
+          : "loss (\(loss.rawValue)\(scale)): training ⠒, \(TerminalChart.highlighted("validation ⠒"))",
         width: max(20, min(72, Terminal.width - 12)), height: 8, logY: logY)
       print(chart.joined(separator: "\n"))
     }
@@ -198,6 +226,9 @@ struct Train: ParsableCommand {
     let modelFile: ModelFile
     let model: Sequential
     let optimizer: Optimizer
+    let validation: TrainingData?
+    let scheduler: (any CheckpointableScheduler)?
+    let earlyStopping: EarlyStopping?
     let settings: [(String, String)]
     /// The epochs a resumed run has already trained.
     let history: [EpochRecord]
@@ -207,11 +238,16 @@ struct Train: ParsableCommand {
   /// seed, then the model's initialisation draws) and restores a checkpoint.
   private func prepare(_ world: TrainingWorld) throws -> PreparedRun {
     let hiddenSizes = try checkOptions()
+    try validation.check()
+    try schedule.check()
     try checkpoints.check()
     let folder = try world.isLeader ? out.map { try OutputFolder(path: $0) } : nil
     let featureList = try features.map(parseFeatureList)
-    let data = try TrainingData.load(
+    let allRows = try TrainingData.load(
       path: self.data, target: target, features: featureList, loss: loss)
+    let (data, held) = try validation.split(
+      allRows, target: target, features: featureList, loss: loss, seed: seed)
+    // Fitted on the training rows alone: the held-out rows must not leak into the model.
     let standardizer = standardize ? Standardizer(fitting: data.rawFeatures) : nil
     if let standardizer {
       for (index, name) in data.featureNames.enumerated()
@@ -238,16 +274,21 @@ struct Train: ParsableCommand {
     let decay = weightDecay ?? optimizer.defaultWeightDecay
     let optimizer = optimizer.make(
       model.parameters(), lr: lr, momentum: momentum ?? 0, nesterov: nesterov, weightDecay: decay)
-    let settings = settings(data, hiddenSizes: hiddenSizes, decay: decay)
+    let settings =
+      settings(data, hiddenSizes: hiddenSizes, decay: decay) + validation.settings
+      + schedule.settings(epochs: epochs)
+    let scheduler = schedule.make(optimizer, epochs: epochs)
+    let earlyStopping = validation.earlyStopping.map { EarlyStopping(patience: $0) }
     let history =
       try checkpoints.resume.map {
         try TrainingState.load(
-          from: $0, model: model, optimizer: optimizer, settings: settings, ranks: world.size,
-          epochs: epochs)
+          from: $0, model: model, optimizer: optimizer, scheduler: scheduler,
+          earlyStopping: earlyStopping, settings: settings, ranks: world.size, epochs: epochs)
       } ?? []
     return PreparedRun(
       folder: folder, data: data, modelFile: modelFile, model: model, optimizer: optimizer,
-      settings: settings, history: history)
+      validation: held, scheduler: scheduler, earlyStopping: earlyStopping, settings: settings,
+      history: history)
   }
 
   /// Runs the loop, with a progress bar in a terminal that is cleared however the run ends, and
@@ -266,8 +307,9 @@ struct Train: ParsableCommand {
         try world.agreeing {
           guard world.isLeader, let path = checkpoints.checkpoint else { return }
           try TrainingState.save(
-            to: path, model: loop.model, optimizer: loop.optimizer, history: history,
-            settings: settings, ranks: world.size)
+            to: path, model: loop.model, optimizer: loop.optimizer,
+            scheduler: loop.end.scheduler, earlyStopping: loop.end.earlyStopping,
+            history: history, settings: settings, ranks: world.size)
         }
       }
     }

@@ -52,15 +52,19 @@ struct CheckpointOptions: ParsableArguments {
 enum TrainingState {
   /// Writes the state after `history.count` epochs.
   static func save(
-    to path: String, model: Module, optimizer: Optimizer, history: [EpochRecord],
-    settings: [(String, String)], ranks: Int
+    to path: String, model: Module, optimizer: Optimizer,
+    scheduler: (any CheckpointableScheduler)?, earlyStopping: EarlyStopping?,
+    history: [EpochRecord], settings: [(String, String)], ranks: Int
   ) throws {
     var metadata = ["history": encode(history), "ranks": String(ranks)]
     for (key, value) in settings { metadata["setting.\(key)"] = value }
+    if let earlyStopping, let weights = earlyStopping.bestWeights {
+      metadata["best"] = BestWeights.encode(epoch: earlyStopping.bestEpoch, weights)
+    }
     try reportingOneLine {
       try Checkpoint.save(
-        to: URL(fileURLWithPath: path), model: model, optimizer: optimizer, epoch: history.count,
-        generators: ["default": defaultGenerator], metadata: metadata)
+        to: URL(fileURLWithPath: path), model: model, optimizer: optimizer, scheduler: scheduler,
+        epoch: history.count, generators: ["default": defaultGenerator], metadata: metadata)
     }
   }
 
@@ -70,8 +74,9 @@ enum TrainingState {
   /// - Throws: ``CLIError`` naming the first setting that differs from this run's, a different
   ///   number of processes, a run that is already `epochs` long, or what the file lacks.
   static func load(
-    from path: String, model: Module, optimizer: Optimizer, settings: [(String, String)],
-    ranks: Int, epochs: Int
+    from path: String, model: Module, optimizer: Optimizer,
+    scheduler: (any CheckpointableScheduler)?, earlyStopping: EarlyStopping?,
+    settings: [(String, String)], ranks: Int, epochs: Int
   ) throws -> [EpochRecord] {
     let place = "--resume \"\(path)\""
     let header: [String: String]
@@ -101,31 +106,82 @@ enum TrainingState {
         "\(place): the run has already trained \(history.count) epochs; give --epochs above \(history.count) to train more"
       )
     }
+    if let earlyStopping, let text = header["user.best"] {
+      guard let decoded = BestWeights.decode(text, like: model.stateDict()),
+        (1...history.count).contains(decoded.0), let loss = history[decoded.0 - 1].validation?.loss
+      else { throw CLIError("\(place): the saved best weights are malformed") }
+      earlyStopping.restore(
+        epoch: decoded.0, loss: loss, weights: decoded.1, after: history.count)
+    }
     _ = try reportingOneLine {
       try Checkpoint.load(
         from: URL(fileURLWithPath: path), model: model, optimizer: optimizer,
-        generators: ["default": defaultGenerator])
+        scheduler: scheduler, generators: ["default": defaultGenerator])
     }
     return history
   }
 
-  /// `loss accuracy` per epoch, one line each, in Swift's exact (round-trip) form.
+  /// `loss accuracy validation lr` per epoch, one line each, in Swift's exact (round-trip)
+  /// form; `-` for what the run does not record.
   private static func encode(_ history: [EpochRecord]) -> String {
-    history.map { "\($0.loss) \($0.accuracy.map { "\($0)" } ?? "-")" }.joined(separator: "\n")
+    history.map { record in
+      [
+        "\(record.loss)", record.accuracy.map { "\($0)" } ?? "-",
+        record.validation?.encoded ?? "-", record.learningRate.map { "\($0)" } ?? "-",
+      ].joined(separator: " ")
+    }.joined(separator: "\n")
   }
 
   private static func decode(_ text: String) -> [EpochRecord]? {
     var history: [EpochRecord] = []
     for line in text.split(separator: "\n") {
       let fields = line.split(separator: " ")
-      guard fields.count == 2, let loss = Double(fields[0]) else { return nil }
-      if fields[1] == "-" {
-        history.append(EpochRecord(loss: loss, accuracy: nil))
-      } else {
+      guard fields.count == 4, let loss = Double(fields[0]) else { return nil }
+      var record = EpochRecord(loss: loss, accuracy: nil)
+      if fields[1] != "-" {
         guard let accuracy = Double(fields[1]) else { return nil }
-        history.append(EpochRecord(loss: loss, accuracy: accuracy))
+        record.accuracy = accuracy
       }
+      if fields[2] != "-" {
+        guard let scores = ValidationScores(encoded: fields[2])
+        else { return nil }
+        record.validation = scores
+      }
+      if fields[3] != "-" {
+        guard let rate = Double(fields[3]) else { return nil }
+        record.learningRate = rate
+      }
+      history.append(record)
     }
     return history
+  }
+}
+
+/// The weights early stopping keeps, in a checkpoint's metadata: `epoch`, then one line per
+/// tensor, `key value value …`, each float32 in its exact shortest form.
+enum BestWeights {
+  static func encode(epoch: Int, _ weights: StateDict) -> String {
+    ([String(epoch)]
+      + weights.map { key, tensor in
+        ([key] + tensor.toFloats().map { "\($0)" }).joined(separator: " ")
+      }).joined(separator: "\n")
+  }
+
+  /// The weights, shaped as `template`'s tensors; nil unless every tensor is there in full.
+  static func decode(_ text: String, like template: StateDict) -> (Int, StateDict)? {
+    var lines = text.split(separator: "\n")[...]
+    guard let first = lines.popFirst(), let epoch = Int(first) else { return nil }
+    var weights = StateDict()
+    for line in lines {
+      let fields = line.split(separator: " ")
+      guard let key = fields.first.map(String.init), let model = template[key] else { return nil }
+      let values = fields.dropFirst().compactMap { Float($0) }
+      guard values.count == fields.count - 1, values.count == model.shape.reduce(1, *) else {
+        return nil
+      }
+      weights[key] = Tensor(shape: model.shape, scalars: values)
+    }
+    guard weights.count == template.count else { return nil }
+    return (epoch, weights)
   }
 }

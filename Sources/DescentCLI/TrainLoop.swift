@@ -7,6 +7,19 @@ struct EpochRecord: Sendable {
   var loss: Double
   /// The share of samples classified right by the same forward passes, before their updates.
   var accuracy: Double?
+  /// The scores on the held-out rows after the epoch's updates.
+  var validation: ValidationScores? = nil
+  /// The learning rate of the epoch's steps, recorded when a scheduler changes it.
+  var learningRate: Double? = nil
+}
+
+/// What happens at the end of each epoch besides the updates: scoring the held-out rows,
+/// stepping the scheduler, and early stopping.
+struct EpochEnd {
+  let modelFile: ModelFile
+  let validation: TrainingData?
+  let scheduler: (any CheckpointableScheduler)?
+  let earlyStopping: EarlyStopping?
 }
 
 /// PyTorch's training loop: forward, loss, `zeroGrad`, `backward`, `step`, per batch.
@@ -33,9 +46,11 @@ struct TrainingLoop {
   let batchSize: Int?
   /// The seed of the sampler's shuffle in an MPI job.
   let seed: Int
+  /// Validation, scheduler and early stopping.
+  let end: EpochEnd
 
   /// Trains from epoch `history.count + 1` to `epochs`, calling `onEpoch` after each with the
-  /// history so far.
+  /// history so far. Early stopping ends sooner and leaves the model with its best weights.
   ///
   /// - Throws: `DivergenceError` at the first epoch whose loss is not finite; ``CLIError`` at
   ///   the first whose output is not (classification checks it, since BCELoss stops on NaN)
@@ -51,12 +66,29 @@ struct TrainingLoop {
     guard first <= epochs else { return history }
     let epoch: (Int) throws -> EpochRecord =
       world.group == nil ? singleProcessEpochs() : distributedEpochs()
+    var last = epochs
     for number in first...epochs {
-      let record = try epoch(number)
+      let rate = optimizer.paramGroups.first?.lr
+      var record = try epoch(number)
+      if end.scheduler != nil { record.learningRate = rate }
+      var stop = false
+      if let validation = end.validation {
+        let scores = Evaluation.measure(model, end.modelFile, on: validation).scores
+        record.validation = scores
+        if let earlyStopping = end.earlyStopping {
+          stop = earlyStopping.update(epoch: number, loss: scores.loss, model: model)
+        }
+      }
+      stepScheduler(end.scheduler, metric: record.validation?.loss ?? record.loss)
       history.append(record)
       try onEpoch(number, record, history)
+      if stop {
+        last = number
+        break
+      }
     }
-    try checkParameters(epochs)
+    try checkParameters(last)
+    if let best = end.earlyStopping?.bestWeights { try model.loadStateDict(best) }
     return history
   }
 

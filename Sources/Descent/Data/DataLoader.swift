@@ -8,9 +8,13 @@
 /// Each pass over the loader is one epoch; with `shuffle` every epoch draws a new permutation
 /// from the generator, with PyTorch's `randperm`, so a seeded generator gives PyTorch's batches.
 public struct DataLoader<Source: Dataset>: Sequence {
+  /// The dataset the batches are drawn from.
   public let dataset: Source
+  /// The number of samples per batch (the last batch may be smaller unless `dropLast`).
   public let batchSize: Int
+  /// Whether each pass visits the samples in a new random order.
   public let shuffle: Bool
+  /// Whether a last batch smaller than `batchSize` is left out.
   public let dropLast: Bool
   /// The generator of the permutations; the global one when nil.
   public let generator: Descent.Generator?
@@ -18,6 +22,8 @@ public struct DataLoader<Source: Dataset>: Sequence {
   /// training; nil for the whole dataset.
   public let sampler: DistributedSampler?
 
+  /// A loader of `dataset` in batches of `batchSize`, shuffled with `generator` (the default
+  /// generator if nil) when `shuffle` is true, like `torch.utils.data.DataLoader`.
   public init(
     _ dataset: Source, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false,
     generator: Descent.Generator? = nil
@@ -68,6 +74,7 @@ public struct DataLoader<Source: Dataset>: Sequence {
     return dropLast ? samples / batchSize : (samples + batchSize - 1) / batchSize
   }
 
+  /// Starts a pass over the data; a shuffling loader draws a new order for each pass.
   public func makeIterator() -> Iterator {
     if let sampler {
       // PyTorch's order: the sampler's indices, then the iterator's base seed (one draw).
@@ -111,6 +118,7 @@ public struct DataLoader<Source: Dataset>: Sequence {
       if let sampler { _ = Tensor.randperm(order.count, generator: sampler) }
     }
 
+    /// The next batch, one tensor per part of a sample, or nil at the end of the pass.
     public mutating func next() -> [Tensor]? {
       let remaining = order.count - position
       let size = Swift.min(loader.batchSize, remaining)

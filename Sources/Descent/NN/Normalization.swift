@@ -33,11 +33,16 @@ private func checkedLayerNorm(
 
 /// `nn.LayerNorm`: learnable `weight` (ones) and `bias` (zeros) of `normalizedShape`.
 public final class LayerNorm: Module {
+  /// The trailing shape normalised over.
   public let normalizedShape: [Int]
+  /// The value added to the variance for numerical stability.
   public let eps: Double
+  /// The learned scale, or nil without `elementwiseAffine`.
   public let weight: Tensor?
+  /// The learned shift, or nil without it.
   public let bias: Tensor?
 
+  /// Layer normalisation over the trailing `normalizedShape`, like `nn.LayerNorm`.
   public init(
     _ normalizedShape: [Int], eps: Double = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true,
     dtype: DType = .float32
@@ -52,14 +57,17 @@ public final class LayerNorm: Module {
     super.init()
   }
 
+  /// Layer normalisation over a last dimension of `size`.
   public convenience init(_ size: Int, eps: Double = 1e-5, elementwiseAffine: Bool = true) {
     self.init([size], eps: eps, elementwiseAffine: elementwiseAffine)
   }
 
+  /// Applies the layer to `input`.
   public override func forward(_ input: Tensor) -> Tensor {
     layerNorm(input, normalizedShape: normalizedShape, weight: weight, bias: bias, eps: eps)
   }
 
+  /// The arguments PyTorch shows between the parentheses of the layer's printed form.
   public override var extraRepr: String {
     let shape =
       "(" + normalizedShape.map(String.init).joined(separator: ", ")
@@ -73,15 +81,24 @@ public final class LayerNorm: Module {
 /// `nn.BatchNorm1d` for `[N, C]` or `[N, C, L]` inputs: batch statistics while training (and
 /// running averages of them), the running averages in evaluation.
 public final class BatchNorm1d: Module {
+  /// The number of features (channels) normalised.
   public let numFeatures: Int
+  /// The value added to the variance for numerical stability.
   public let eps: Double
+  /// The weight of a new batch's statistics in the running estimates.
   public let momentum: Double
+  /// The learned scale, or nil without `affine`.
   public let weight: Tensor?
+  /// The learned shift, or nil.
   public let bias: Tensor?
+  /// The running mean used in evaluation mode (a buffer).
   public let runningMean: Tensor
+  /// The running variance used in evaluation mode (a buffer).
   public let runningVar: Tensor
+  /// The number of training batches seen (a buffer).
   public let numBatchesTracked: Tensor
 
+  /// Batch normalisation over `numFeatures` channels, like `nn.BatchNorm1d`.
   public init(
     _ numFeatures: Int, eps: Double = 1e-5, momentum: Double = 0.1, affine: Bool = true,
     bias: Bool = true, dtype: DType = .float32
@@ -100,6 +117,7 @@ public final class BatchNorm1d: Module {
     registerBuffer("num_batches_tracked", numBatchesTracked)
   }
 
+  /// Applies the layer to `input`.
   public override func forward(_ input: Tensor) -> Tensor {
     Tensor.op(input) { () throws(OpError) in try normalized(input) }
   }
@@ -145,6 +163,7 @@ public final class BatchNorm1d: Module {
     return out
   }
 
+  /// The arguments PyTorch shows between the parentheses of the layer's printed form.
   public override var extraRepr: String {
     let affine = weight == nil ? "False" : "True"
     return
