@@ -3,7 +3,8 @@
 # scripts of shared/bench, interleaved for ROUNDS rounds, then medians and ratios.
 #
 # Usage: PY=.venv-ref/bin/python bash Benchmarks/compare.sh [ROUNDS=3] [WORKLOADS="linreg gemm"]
-#        (workloads: linreg gemm heightweight mlp)
+#        (workloads: linreg gemm heightweight mlp lstm transformer; "seq" runs both of the
+#        latter in one process on each side, as seq_train_torch.py does, for seq_peak_rss)
 # Needs torch and numpy for $PY (python3 -m venv .venv-ref && .venv-ref/bin/pip install torch numpy).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,12 +21,18 @@ BENCH="$SCRATCH/release/descent-bench"
 
 for r in $(seq 1 "$ROUNDS"); do
   for w in $WORKLOADS; do
-    "$BENCH" "$w" --threads 1 > "$OUT/descent_${w}_r$r.log"
+    if [ "$w" = seq ]; then
+      "$BENCH" lstm transformer --threads 1 > "$OUT/descent_${w}_r$r.log"
+    else
+      "$BENCH" "$w" --threads 1 > "$OUT/descent_${w}_r$r.log"
+    fi
     case $w in
       linreg) $PY "$SHARED/seed_linreg_torch.py" --threads 1 > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
       gemm) env -u OPENBLAS_CORETYPE $PY "$SHARED/sgemm_ref.py" --threads 1 > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
       heightweight) $PY "$SHARED/seed_heightweight_torch.py" --threads 1 > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
       mlp) $PY "$SHARED/mlp_train_torch.py" --threads 1 > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
+      lstm|transformer) $PY "$SHARED/seq_train_torch.py" --threads 1 "$w" > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
+      seq) $PY "$SHARED/seq_train_torch.py" --threads 1 lstm transformer > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
     esac
   done
 done
@@ -60,6 +67,13 @@ if d and t:
 d, u = get("descent", "mlp_peak_rss"); t, _ = get("torch", "mlp_peak_rss")
 if d and t:
     print(f"{'mlp_peak_rss':<34} {d:10.0f} {t:10.0f} {'':>10}  {d / t:5.2f} of PyTorch's ({u})")
+for name in ["lstm_tokens_per_s", "transformer_samples_per_s"]:
+    d, u = get("descent", name); t, _ = get("torch", name)
+    if d and t:
+        print(f"{name:<34} {d:10.0f} {t:10.0f} {'':>10}  {d / t:5.2f}x PyTorch ({u})")
+d, u = get("descent", "seq_peak_rss"); t, _ = get("torch", "seq_peak_rss")
+if d and t:
+    print(f"{'seq_peak_rss':<34} {d:10.0f} {t:10.0f} {'':>10}  {d / t:5.2f} of PyTorch's ({u})")
 for shape in ["sq64", "sq128", "sq256", "sq512", "sq1024", "sq2048", "128x784x512", "128x512x256"]:
     d, u = get("descent", f"descent_sgemm_{shape}"); t, _ = get("torch", f"torch_sgemm_{shape}"); n, _ = get("torch", f"numpy_sgemm_{shape}")
     if d and t:

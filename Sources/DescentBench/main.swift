@@ -5,8 +5,8 @@ import Foundation
 // descent-bench: the workloads of shared/bench, printing the same `RESULT name=… threads=…
 // value=… unit=…` lines so that the two can be compared side by side.
 //
-// Usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [--threads N]
-// (no workload names: all of them)
+// Usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [lstm]
+//                      [transformer] [--threads N] (no workload names: all of them)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 var threads = 1
@@ -23,11 +23,12 @@ while index < arguments.count {
     threads = n
   } else if argument == "-h" || argument == "--help" {
     print(
-      "usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [--threads N]"
+      "usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [lstm] [transformer] [--threads N]"
     )
     exit(0)
-  } else if ["linreg", "gemm", "io", "mlp", "heightweight", "overhead", "memory"].contains(argument)
-  {
+  } else if [
+    "linreg", "gemm", "io", "mlp", "heightweight", "overhead", "memory", "lstm", "transformer",
+  ].contains(argument) {
     workloads.append(argument)
   } else {
     FileHandle.standardError.write(
@@ -37,7 +38,9 @@ while index < arguments.count {
   index += 1
 }
 if workloads.isEmpty {
-  workloads = ["linreg", "gemm", "io", "heightweight", "mlp", "overhead", "memory"]
+  workloads = [
+    "linreg", "gemm", "io", "heightweight", "mlp", "overhead", "memory", "lstm", "transformer",
+  ]
 }
 guard threads >= 1 else {
   FileHandle.standardError.write(
@@ -185,3 +188,8 @@ if workloads.contains("heightweight") { runHeightWeightBenchmark() }
 if workloads.contains("mlp") { runMLPBenchmark() }
 if workloads.contains("overhead") { runOverheadBenchmark() }
 if workloads.contains("memory") { runMemoryBenchmark() }
+if workloads.contains("lstm") { runLSTMBenchmark() }
+if workloads.contains("transformer") { runTransformerBenchmark() }
+if workloads.contains("lstm") || workloads.contains("transformer") {
+  result("seq_peak_rss", peakRSSMegabytes(), "MB", format: "%.0f")
+}
