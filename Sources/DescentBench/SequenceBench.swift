@@ -63,7 +63,7 @@ func runTransformerBenchmark() {
   while i < samples {
     let end = Swift.min(i + batch, samples)
     var hidden = x[i..<end]
-    for layer in layers { hidden = layer(hidden) }
+    for layer in layers { hidden = layer(hidden, srcMask: nil) }
     let loss = criterion(head(hidden.mean(dim: 1)), y[i..<end])
     optimizer.zeroGrad()
     loss.backward()

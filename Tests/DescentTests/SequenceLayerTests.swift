@@ -57,4 +57,12 @@ import Testing
     let tokens = Tensor(shape: [1, 4], scalars: [Int64(5), 0, 2, 2])
     #expect(copy(tokens).toDoubles() == source(tokens).toDoubles())
   }
+
+  @Test func transformerLayersRunInSequential() {
+    let layer = TransformerEncoderLayer(dModel: 4, nhead: 2, dimFeedforward: 8, dropout: 0)
+    let encoder = TransformerEncoder(layer, numLayers: 2)
+    let x = Tensor.randn([3, 2, 4], generator: Generator(seed: 2))
+    #expect(Sequential([layer]).forward(x).toDoubles() == layer(x, srcMask: nil).toDoubles())
+    #expect(Sequential([encoder]).forward(x).toDoubles() == encoder(x, mask: nil).toDoubles())
+  }
 }

@@ -85,7 +85,9 @@ public final class TransformerEncoderLayer: Module {
     }
   }
 
-  public override func forward(_ input: Tensor) -> Tensor { self(input) }
+  // The labelled call: a bare `self(input)` would pick `Module`'s `callAsFunction`, which calls
+  // `forward` again.
+  public override func forward(_ input: Tensor) -> Tensor { self(input, srcMask: nil) }
 
   private func norm(_ x: Tensor, _ layer: LayerNorm) -> Tensor {
     fusedLayerNorm(x, weight: layer.weight, bias: layer.bias, eps: layer.eps)
@@ -167,7 +169,7 @@ public final class TransformerEncoder: Module {
     }
   }
 
-  public override func forward(_ input: Tensor) -> Tensor { self(input) }
+  public override func forward(_ input: Tensor) -> Tensor { self(input, mask: nil) }
 
   /// PyTorch's `_detect_is_causal_mask`: the mask equals `generateSquareSubsequentMask(length)`
   /// (a bool mask as its float form).
