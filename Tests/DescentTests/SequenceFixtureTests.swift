@@ -103,11 +103,14 @@ struct SequenceFixtureTests {
     switch c.layer {
     case "Embedding":
       return Embedding(
-        try k.int("num_embeddings"), try k.int("embedding_dim"), paddingIdx: k.optionalInt("padding_idx"))
+        try k.int("num_embeddings"), try k.int("embedding_dim"),
+        paddingIdx: k.optionalInt("padding_idx"))
     case "RNN", "LSTM", "GRU":
       let (inputSize, hiddenSize) = (try k.int("input_size"), try k.int("hidden_size"))
       let (layers, bias) = (k.optionalInt("num_layers") ?? 1, k.bool("bias") ?? true)
-      let (batchFirst, bidirectional) = (k.bool("batch_first") ?? false, k.bool("bidirectional") ?? false)
+      let (batchFirst, bidirectional) = (
+        k.bool("batch_first") ?? false, k.bool("bidirectional") ?? false
+      )
       switch c.layer {
       case "RNN":
         let relu = k.string("nonlinearity") == "relu"
@@ -129,9 +132,11 @@ struct SequenceFixtureTests {
         try k.int("input_size"), try k.int("hidden_size"), bias: k.bool("bias") ?? true,
         nonlinearity: relu ? .relu : .tanh)
     case "LSTMCell":
-      return LSTMCell(try k.int("input_size"), try k.int("hidden_size"), bias: k.bool("bias") ?? true)
+      return LSTMCell(
+        try k.int("input_size"), try k.int("hidden_size"), bias: k.bool("bias") ?? true)
     case "GRUCell":
-      return GRUCell(try k.int("input_size"), try k.int("hidden_size"), bias: k.bool("bias") ?? true)
+      return GRUCell(
+        try k.int("input_size"), try k.int("hidden_size"), bias: k.bool("bias") ?? true)
     default:
       return try buildAttention(c)
     }

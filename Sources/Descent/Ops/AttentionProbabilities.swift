@@ -88,11 +88,13 @@ struct AttentionPlan {
     self.scoreShape = scoreShape
     batchCount = batch.reduce(1, *)
     qOffsets = Self.offsets(
-      batch, broadcastStrides(
+      batch,
+      broadcastStrides(
         shape: Array(q.shape.dropLast(2)), strides: Array(q.strides.dropLast(2)), to: batch),
       q.storageOffset)
     kOffsets = Self.offsets(
-      batch, broadcastStrides(
+      batch,
+      broadcastStrides(
         shape: Array(k.shape.dropLast(2)), strides: Array(k.strides.dropLast(2)), to: batch),
       k.storageOffset)
     var maskOffsets: [[Int]] = []
@@ -132,7 +134,9 @@ private struct AttentionForward: FloatRoutine {
     let (length, keys) = (p.scoreShape[p.scoreShape.count - 2], p.scoreShape.last!)
     let width = p.q.shape.last!
     let out = Tensor(uninitializedShape: p.scoreShape, dtype: T.dtype)
-    let (q, k, scores) = (p.q.storage.pointer(T.self), p.k.storage.pointer(T.self), out.pointer(T.self))
+    let (q, k, scores) = (
+      p.q.storage.pointer(T.self), p.k.storage.pointer(T.self), out.pointer(T.self)
+    )
     // A single row's stride means nothing; GEMM wants at least the row's length.
     let qRow = length <= 1 ? width : p.q.strides[p.q.rank - 2]
     let kRow = keys <= 1 ? width : p.k.strides[p.k.rank - 2]

@@ -57,7 +57,8 @@ extension MultiheadAttention {
     if packed {
       guard key.shape == value.shape else {
         throw OpError(
-          op, "key shape \(torchSize(key.shape)) does not match value shape \(torchSize(value.shape))")
+          op,
+          "key shape \(torchSize(key.shape)) does not match value shape \(torchSize(value.shape))")
       }
     } else if key.shape.dropLast() != value.shape.dropLast() {
       throw OpError(

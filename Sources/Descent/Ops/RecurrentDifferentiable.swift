@@ -98,7 +98,8 @@ func differentiableRecurrentGradients(
     }
   }
   let dG = Tensor.stack(dGates.map { $0! }).reshaped([steps * batch, width])
-  let dRec = mode == .gru ? Tensor.stack(dRecurrent.map { $0! }).reshaped([steps * batch, width]) : dG
+  let dRec =
+    mode == .gru ? Tensor.stack(dRecurrent.map { $0! }).reshaped([steps * batch, width]) : dG
   let before = Tensor.stack(values.map { $0!.stateBefore }).reshaped([steps * batch, -1])
   return [
     needs[0] ? dG.matmul(wIH).reshaped(x.shape) : nil,

@@ -44,13 +44,15 @@ func gemm<T: FloatScalar>(
     descent_sgemm(
       transA ? 1 : 0, transB ? 1 : 0, m, n, k, unsafeBitCast(alpha, to: Float.self),
       UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), lda,
-      UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), ldb, unsafeBitCast(beta, to: Float.self),
+      UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), ldb,
+      unsafeBitCast(beta, to: Float.self),
       UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc)
   } else {
     descent_dgemm(
       transA ? 1 : 0, transB ? 1 : 0, m, n, k, unsafeBitCast(alpha, to: Double.self),
       UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), lda,
-      UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), ldb, unsafeBitCast(beta, to: Double.self),
+      UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), ldb,
+      unsafeBitCast(beta, to: Double.self),
       UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), ldc)
   }
 }

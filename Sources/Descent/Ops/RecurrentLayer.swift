@@ -44,7 +44,8 @@ func recurrentLayer(
       let result = input.dtype.dispatchFloat(
         RecurrentBackwardPass(
           operands: operands, tape: tape, gradOutput: gradients[0].dense(),
-          gradState: gradients[1].dense(), gradCell: gradients.count > 2 ? gradients[2].dense() : nil,
+          gradState: gradients[1].dense(),
+          gradCell: gradients.count > 2 ? gradients[2].dense() : nil,
           needs: needs))
       grads = [
         result.input, result.h0, result.c0, result.wIH, result.wHH, result.bIH, result.bHH,

@@ -101,7 +101,9 @@ struct RecurrentForwardPass: FloatRoutine {
     let g = gates.pointer(T.self)
     // Biases first, then the whole sequence's input projection added by one GEMM.
     let hasBias = o.bIH != nil || (o.mode != .gru && o.bHH != nil)
-    if hasBias { fillRows(g, rows: steps * batch, width: width, o.bIH, o.mode == .gru ? nil : o.bHH) }
+    if hasBias {
+      fillRows(g, rows: steps * batch, width: width, o.bIH, o.mode == .gru ? nil : o.bHH)
+    }
     gemm(
       transB: true, steps * batch, width, o.inputSize, o.input.pointer(T.self), o.inputSize,
       o.wIH.pointer(T.self), o.inputSize, beta: hasBias ? 1 : 0, g, width)
