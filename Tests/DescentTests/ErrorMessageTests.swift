@@ -97,19 +97,6 @@ import Testing
       result, op: "index", ["index 5 is out of bounds for dimension 0 with size 3", "[3]"])
   }
 
-  @Test func inPlaceChangeOfAViewOfATensorInTheGraph() async {
-    // PyTorch would rewrite y's graph (CopySlices); Descent refuses instead of giving x a
-    // wrong gradient.
-    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-      let x = Tensor([1, 2], requiresGrad: true)
-      let y = x * 2
-      y[0] = Tensor(5.0)
-    }
-    expectStopMessage(
-      result, op: "copy_",
-      ["in-place change of a view ([])", "[2]", "MulBackward0", "out of place"])
-  }
-
   @Test func inPlaceChangeOfAViewOfALeaf() async {
     let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       let w = Tensor([1, 2], requiresGrad: true)

@@ -87,6 +87,18 @@ extension Node {
 }
 
 extension Tensor {
+  /// The node that holds this tensor's hooks; stops, naming `op`, when the tensor does not
+  /// require gradient.
+  private func hookedNode(op: String) -> Node {
+    guard requiresGradFlag, let node = gradientEdge else {
+      opFailure(
+        op,
+        "cannot register a hook on a tensor that doesn't require gradient (shape \(shapeText(shape)))"
+      )
+    }
+    return node
+  }
+
   /// Registers `hook` to run on this tensor's gradient each time backward computes it
   /// (`register_hook`). It may return a tensor that replaces the gradient, or nil to keep it.
   ///
@@ -96,12 +108,7 @@ extension Tensor {
   /// ```
   @discardableResult
   public func registerHook(_ hook: @escaping (Tensor) -> Tensor?) -> RemovableHandle {
-    guard requiresGradFlag, let node = gradientEdge else {
-      opFailure(
-        "register_hook",
-        "cannot register a hook on a tensor that doesn't require gradient (shape \(shapeText(shape)))"
-      )
-    }
+    let node = hookedNode(op: "register_hook")
     let id = HookKeys.next()
     node.madeHooks.gradient.append(GradientHook(id: id, body: hook))
     return RemovableHandle { [weak node] in node?.hooks?.gradient.removeAll { $0.id == id } }
@@ -120,12 +127,7 @@ extension Tensor {
         "post accumulate grad hooks cannot be registered on non-leaf tensors (shape \(shapeText(shape)), made by \(gradFn!.name))"
       )
     }
-    guard requiresGradFlag, let node = gradientEdge else {
-      opFailure(
-        "register_post_accumulate_grad_hook",
-        "cannot register a hook on a tensor that doesn't require gradient (shape \(shapeText(shape)))"
-      )
-    }
+    let node = hookedNode(op: "register_post_accumulate_grad_hook")
     let id = HookKeys.next()
     node.madeHooks.postAccumulate.append(PostAccumulateHook(id: id, body: hook))
     return RemovableHandle { [weak node] in

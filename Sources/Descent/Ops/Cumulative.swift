@@ -5,16 +5,14 @@
 /// The running sum or product of dense `x` along the middle axis of `[outer, n, inner]`,
 /// forwards or (`reverse`) from the end.
 private struct Scan: NumericRoutine {
-  let x: Tensor
-  let outer: Int
-  let n: Int
-  let inner: Int
+  let x: MiddleAxis
   let product: Bool
   let reverse: Bool
 
   func run<T: NumericScalar>(_: T.Type) -> Tensor {
-    let out = Tensor(uninitializedShape: x.shape, dtype: T.dtype)
-    let source = x.pointer(T.self)
+    let (outer, n, inner) = x.sizes
+    let out = Tensor(uninitializedShape: x.data.shape, dtype: T.dtype)
+    let source = x.data.pointer(T.self)
     let target = out.pointer(T.self)
     let start: T.Accumulator = product ? .one : .zero
     var totals = [T.Accumulator](repeating: start, count: inner)
@@ -39,16 +37,14 @@ private struct Scan: NumericRoutine {
 /// before the first zero z, Σ_{j≥k} g_j·y_j / x_k; at z, y_{z−1}·Σ_{z≤j<z₂} g_j·Π_{z<i≤j} x_i
 /// (z₂ the second zero); after it, 0.
 private struct CumprodGradient: FloatRoutine {
-  let x: Tensor
+  let x: MiddleAxis
   let y: Tensor
   let g: Tensor
-  let outer: Int
-  let n: Int
-  let inner: Int
 
   func run<T: FloatScalar>(_: T.Type) -> Tensor {
-    let out = Tensor(uninitializedShape: x.shape, dtype: T.dtype)
-    let (xs, ys, gs) = (x.pointer(T.self), y.pointer(T.self), g.pointer(T.self))
+    let (outer, n, inner) = x.sizes
+    let out = Tensor(uninitializedShape: x.data.shape, dtype: T.dtype)
+    let (xs, ys, gs) = (x.data.pointer(T.self), y.pointer(T.self), g.pointer(T.self))
     let target = out.pointer(T.self)
     for o in 0..<outer {
       for i in 0..<inner {
@@ -113,9 +109,8 @@ extension Tensor {
   private func scanned(_ axis: Int, product: Bool, reverse: Bool) -> Tensor {
     let source = (dtype.isFloatingPoint ? self : converted(to: .int64)).dense()
     if rank == 0 { return source.copyData() }
-    let (outer, n, inner) = splitSizes(around: axis)
     return source.dtype.dispatchNumeric(
-      Scan(x: source, outer: outer, n: n, inner: inner, product: product, reverse: reverse))
+      Scan(x: MiddleAxis(source, around: axis), product: product, reverse: reverse))
   }
 
   /// Σ_{j ≥ k} self_j along `axis`: cumsum's backward. Written as flip, cumsum, flip while a
@@ -137,10 +132,8 @@ extension Tensor {
       return differentiableCumprodGradient(g, x, output, axis: axis)
     }
     if !hasZero { return (y * g).reversedCumsum(axis) / x }
-    let (outer, n, inner) = x.splitSizes(around: axis)
     return x.dtype.dispatchFloat(
-      CumprodGradient(
-        x: x.dense(), y: y.dense(), g: g.dense(), outer: outer, n: n, inner: inner))
+      CumprodGradient(x: MiddleAxis(x.dense(), around: axis), y: y.dense(), g: g.dense()))
   }
 
   /// PyTorch's O(n²) formula for inputs with zeros, from differentiable ops: the gradient of

@@ -64,8 +64,10 @@ extension Tensor {
     }
     copyBlocks(from: source, to: out, pairs: pairs, inner: inner, add: false)
     let inputShape = shape
+    let indices = index.rank == 0 ? index.reshaped([1]) : index
     record("IndexSelectBackward0", out, self) { g in
       let gradient = Tensor.zeros(inputShape, dtype: g.dtype)
+      if GradMode.isEnabled { return gradient.indexAdd(axis, indices, g) }
       let gd = g.dense()
       gradient.copyBlocks(
         from: gd, to: gradient, pairs: pairs.map { ($0.1, $0.0) }, inner: inner, add: true)
@@ -122,6 +124,7 @@ extension Tensor {
       let inputShape = shape
       record("GatherBackward0", out, self) { g in
         let gradient = Tensor.zeros(inputShape, dtype: g.dtype)
+        if GradMode.isEnabled { return gradient.scatterAdd(axis, index, g) }
         gradient.copyBlocks(
           from: g.dense(), to: gradient, pairs: pairs.map { ($0.1, $0.0) }, inner: 1, add: true)
         return gradient
@@ -153,6 +156,10 @@ extension Tensor {
     let inputShape = self.shape
     record("MaskedSelectBackward0", out, self) { g in
       let gradient = Tensor.zeros(shape, dtype: g.dtype)
+      if GradMode.isEnabled {
+        let positions = Tensor(integers: picked)
+        return gradient.reshaped([-1]).indexAdd(0, positions, g).reshaped(shape).sumTo(inputShape)
+      }
       gradient.copyBlocks(
         from: g.dense(), to: gradient, pairs: picked.enumerated().map { ($0.element, $0.offset) },
         inner: 1, add: false)

@@ -49,7 +49,7 @@ extension Tensor {
       try checkInPlaceWrite("masked_fill_")
       try checkBroadcastsInto(mask, op: "masked_fill_", role: "mask")
       if GradMode.isEnabled && requiresGradFlag {
-        adopt(maskedFill(mask, value))
+        try adopt(maskedFill(mask, value))
       } else {
         try requireBoolMask(mask)
         writeMasked(mask, Tensor(shape: [], scalars: [value], dtype: dtype))

@@ -4,15 +4,13 @@
 /// The product of dense `x` over the middle axis of `[outer, n, inner]`, accumulated as sums
 /// are (Double for floats, Int64 for integers).
 private struct MiddleProduct: NumericRoutine {
-  let x: Tensor
-  let outer: Int
-  let n: Int
-  let inner: Int
+  let x: MiddleAxis
   let outShape: [Int]
 
   func run<T: NumericScalar>(_: T.Type) -> Tensor {
+    let (outer, n, inner) = x.sizes
     let out = Tensor(uninitializedShape: outShape, dtype: T.dtype)
-    let source = x.pointer(T.self)
+    let source = x.data.pointer(T.self)
     let target = out.pointer(T.self)
     var totals = [T.Accumulator](repeating: .one, count: inner)
     for o in 0..<outer {
@@ -73,13 +71,11 @@ extension Tensor {
     let source = (dtype.isFloatingPoint ? self : converted(to: .int64)).dense()
     guard let axis, rank > 0 else {
       return source.dtype.dispatchNumeric(
-        MiddleProduct(x: source, outer: 1, n: count, inner: 1, outShape: []))
+        MiddleProduct(x: MiddleAxis(wholeOf: source), outShape: []))
     }
-    let (outer, n, inner) = splitSizes(around: axis)
-    var outShape = shape
-    if keepDim { outShape[axis] = 1 } else { outShape.remove(at: axis) }
     return source.dtype.dispatchNumeric(
-      MiddleProduct(x: source, outer: outer, n: n, inner: inner, outShape: outShape))
+      MiddleProduct(
+        x: MiddleAxis(source, around: axis), outShape: reducedShape(axis, keepDim: keepDim)))
   }
 
   /// The gradient of `y = x.prod(axis)` for `g` (both kept along `axis`): g·y/x without zeros;

@@ -253,7 +253,7 @@ extension Tensor {
   ) throws(OpError) -> Tensor {
     try checkInPlaceWrite(op)
     if GradMode.isEnabled && (requiresGradFlag || source.requiresGradFlag) {
-      adopt(recorded())
+      try adopt(recorded())
       return self
     }
     if isContiguous {

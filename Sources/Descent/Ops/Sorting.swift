@@ -18,14 +18,12 @@ private enum SliceSelection {
 /// Sorts each slice of dense `x` along the middle axis of `[outer, n, inner]` and keeps the
 /// selected elements, with their indices.
 private struct SliceSort: NumericRoutine {
-  let x: Tensor
-  let outer: Int
-  let n: Int
-  let inner: Int
+  let x: MiddleAxis
   let descending: Bool
   let selection: SliceSelection
 
   func run<T: NumericScalar>(_: T.Type) -> (values: Tensor, indices: Tensor) {
+    let (outer, n, inner) = x.sizes
     let kept: Int
     switch selection {
     case .leading(let count): kept = count
@@ -33,7 +31,7 @@ private struct SliceSort: NumericRoutine {
     }
     let values = Tensor(uninitializedShape: [outer, kept, inner], dtype: T.dtype)
     let indices = Tensor(uninitializedShape: [outer, kept, inner], dtype: .int64)
-    let source = x.pointer(T.self)
+    let source = x.data.pointer(T.self)
     let (valueOut, indexOut) = (values.pointer(T.self), indices.pointer(Int64.self))
     var slice = [T](repeating: .zero, count: n)
     var order = [Int](repeating: 0, count: n)
@@ -199,10 +197,9 @@ extension Tensor {
     -> (values: Tensor, indices: Tensor)
   {
     let source = (dtype == .bool ? converted(to: .int64) : self).dense()
-    let (outer, n, inner) = rank == 0 ? (1, 1, 1) : splitSizes(around: axis)
+    let layout = rank == 0 ? MiddleAxis(wholeOf: source) : MiddleAxis(source, around: axis)
     let (values, indices) = source.dtype.dispatchNumeric(
-      SliceSort(
-        x: source, outer: outer, n: n, inner: inner, descending: descending, selection: selection))
+      SliceSort(x: layout, descending: descending, selection: selection))
     var outShape = shape
     if rank > 0 { outShape[axis] = values.shape[1] }
     let typed = dtype == .bool ? values.converted(to: .bool) : values
