@@ -4,7 +4,8 @@
 # medians and ratios.
 #
 # Usage: PY=.venv-ref/bin/python bash Benchmarks/compare.sh [ROUNDS=3] [WORKLOADS="linreg gemm"] [THREADS=1]
-#        workloads: linreg gemm heightweight mlp
+#        workloads: linreg gemm heightweight mlp lstm transformer; "seq" runs both of the
+#        latter in one process on each side, as seq_train_torch.py does, for seq_peak_rss
 #        THREADS: a count for both sides, or "default" (Descent's default, the usable physical
 #        cores; PyTorch's own default; OpenBLAS with as many threads as PyTorch)
 # gemm also measures the FMA ceiling (shared/bench/fma_peak.c, built with cc) and runs OpenBLAS
@@ -39,7 +40,11 @@ fi
 
 for r in $(seq 1 "$ROUNDS"); do
   for w in $WORKLOADS; do
-    "$BENCH" "$w" "${DESCENT_THREADS[@]}" > "$OUT/descent_${w}_r$r.log"
+    if [ "$w" = seq ]; then
+      "$BENCH" lstm transformer "${DESCENT_THREADS[@]}" > "$OUT/descent_${w}_r$r.log"
+    else
+      "$BENCH" "$w" "${DESCENT_THREADS[@]}" > "$OUT/descent_${w}_r$r.log"
+    fi
     case $w in
       linreg) $PY "$SHARED/seed_linreg_torch.py" --threads "$TORCH_THREADS" > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
       gemm)
@@ -48,6 +53,8 @@ for r in $(seq 1 "$ROUNDS"); do
         "$OUT/fma_peak" "$TORCH_THREADS" > "$OUT/peak_${w}_r$r.log" ;;
       heightweight) $PY "$SHARED/seed_heightweight_torch.py" --threads "$TORCH_THREADS" > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
       mlp) $PY "$SHARED/mlp_train_torch.py" --threads "$TORCH_THREADS" > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
+      lstm|transformer) $PY "$SHARED/seq_train_torch.py" --threads "$TORCH_THREADS" "$w" > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
+      seq) $PY "$SHARED/seq_train_torch.py" --threads "$TORCH_THREADS" lstm transformer > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
     esac
   done
 done
@@ -97,5 +104,12 @@ for kind, scale in (("sgemm", 1.0), ("dgemm", 0.5)):
             ceiling = f", {100 * d / (peak * scale):3.0f}% of FMA ceiling" if peak else ""
             print(f"{kind + '_' + shape:<34} {d:10.1f} {t or 0:10.1f} {n:10.1f}  {d / n:5.2f}x NumPy/OpenBLAS, "
                   f"{d / t:4.2f}x PyTorch{ceiling} ({u})")
+for name in ["lstm_tokens_per_s", "transformer_samples_per_s"]:
+    d, u = get("descent", name); t, _ = get("torch", name)
+    if d and t:
+        print(f"{name:<34} {d:10.0f} {t:10.0f} {'':>10}  {d / t:5.2f}x PyTorch ({u})")
+d, u = get("descent", "seq_peak_rss"); t, _ = get("torch", "seq_peak_rss")
+if d and t:
+    print(f"{'seq_peak_rss':<34} {d:10.0f} {t:10.0f} {'':>10}  {d / t:5.2f} of PyTorch's ({u})")
 PYEOF
 echo "logs in $OUT"

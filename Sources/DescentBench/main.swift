@@ -5,18 +5,20 @@ import Foundation
 // descent-bench: the workloads of shared/bench, printing the same `RESULT name=… threads=…
 // value=… unit=…` lines so that the two can be compared side by side.
 //
-// Usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [threads]
-//                      [scaling [--torch FILE] [--out FILE]] [allreduce] [--threads N]
+// Usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [lstm]
+//                      [transformer] [threads] [scaling [--torch FILE] [--out FILE]] [allreduce]
+//                      [--threads N]
 // (no workload names: all of them but threads, scaling and allreduce, which runs as an MPI job
 // of 2 processes). Without --threads, the library's default thread count (the usable physical
 // cores).
 
 let usage =
-  "usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [threads]"
+  "usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [lstm]"
+  + " [transformer] [threads]"
   + " [scaling [--torch FILE] [--out FILE]] [allreduce] [--threads N]"
 let workloadNames = [
-  "linreg", "gemm", "io", "mlp", "heightweight", "overhead", "memory", "threads", "scaling",
-  "allreduce",
+  "linreg", "gemm", "io", "mlp", "heightweight", "overhead", "memory", "lstm", "transformer",
+  "threads", "scaling", "allreduce",
 ]
 let arguments = Array(CommandLine.arguments.dropFirst())
 var requestedThreads: Int? = nil
@@ -64,7 +66,9 @@ while index < arguments.count {
   index += 1
 }
 if workloads.isEmpty {
-  workloads = ["linreg", "gemm", "io", "heightweight", "mlp", "overhead", "memory"]
+  workloads = [
+    "linreg", "gemm", "io", "heightweight", "mlp", "overhead", "memory", "lstm", "transformer",
+  ]
 }
 if let requestedThreads {
   guard requestedThreads >= 1 else { fail("--threads needs a positive count") }
@@ -230,4 +234,9 @@ if workloads.contains("allreduce") { runAllReduceBenchmark() }
 if workloads.contains("threads") { runThreadsBenchmark() }
 if workloads.contains("scaling") {
   runScalingBenchmark(torchJSON: torchJSON, output: scalingOutput)
+}
+if workloads.contains("lstm") { runLSTMBenchmark() }
+if workloads.contains("transformer") { runTransformerBenchmark() }
+if workloads.contains("lstm") || workloads.contains("transformer") {
+  result("seq_peak_rss", peakRSSMegabytes(), "MB", format: "%.0f")
 }

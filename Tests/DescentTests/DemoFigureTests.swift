@@ -62,6 +62,7 @@ struct RecordedRun: Sendable {
     "r9": ["r9-learning-rates.svg"],
     "r10": ["r10-cost-curve.svg"],
     "r10b": ["r10b-learning-curve.svg"],
+    "r12": ["r12-learning-curve.svg", "r12-attention.svg"],
   ]
 
   @Test(arguments: allExperiments.map { $0.name })
@@ -97,6 +98,25 @@ struct RecordedRun: Sendable {
     // The first 11 points of R6's path on the surface, as the notes draw them.
     let surface = try #require(RecordedRun.of(R6LossSurface.self).files["r6-surface.svg"])
     #expect(surface.components(separatedBy: "<circle").count - 1 == 11)
+  }
+
+  @Test func r12LossFallsAndTheTransformerLearnsToReverse() throws {
+    let printed = RecordedRun.of(R12SequenceModels.self).lines
+    func number(after marker: String, in line: String) -> Double? {
+      line.range(of: marker).flatMap { Double(line[$0.upperBound...].prefix { $0 != " " }) }
+    }
+    let losses = printed.filter { $0.hasPrefix("step ") }.compactMap {
+      number(after: "loss ", in: $0)
+    }
+    #expect(losses.count == 5)
+    #expect(losses.last! < losses.first! - 1, "\(losses)")
+    let sample = try #require(printed.first { $0.hasPrefix("sample (seed 0") })
+    #expect(sample.count > 160)
+    let accuracy = try #require(
+      printed.compactMap { number(after: "new sequences: ", in: $0) }.first)
+    #expect(accuracy > 0.9)
+    let attention = try #require(RecordedRun.of(R12SequenceModels.self).files["r12-attention.svg"])
+    #expect(try parsedTexts(attention, "r12-attention.svg").contains("key position: token"))
   }
 
   @Test func r6PrintsThePointAfter21Steps() {

@@ -19,6 +19,7 @@ open class Module: CustomStringConvertible {
 
   private var discovered: (children: [(String, Module)], parameters: [(String, Tensor)])?
   private var registeredBuffers: [(String, Tensor)] = []
+  private var registeredParameters: [(String, Tensor)] = []
 
   /// Creates a module; subclasses declare their layers and parameters as stored properties.
   public init() {}
@@ -45,7 +46,9 @@ open class Module: CustomStringConvertible {
   private func discover() -> (children: [(String, Module)], parameters: [(String, Tensor)]) {
     if let discovered { return discovered }
     var children = ownChildren()
-    var parameters: [(String, Tensor)] = []
+    // Registered parameters first, in registration order (PyTorch's order for layers whose
+    // parameter names depend on their size, such as `weight_ih_l1_reverse`).
+    var parameters: [(String, Tensor)] = registeredParameters
     var mirrors: [Mirror] = []
     var mirror: Mirror? = Mirror(reflecting: self)
     while let current = mirror, current.subjectType != Module.self {
@@ -58,7 +61,10 @@ open class Module: CustomStringConvertible {
         let name = label.hasPrefix("_") ? String(label.dropFirst()) : label
         switch unwrapOptional(value) {
         case let tensor as Tensor where tensor.requiresGrad:
-          parameters.append((name, tensor))
+          // A stored property that holds a registered parameter is not a second one.
+          if !registeredParameters.contains(where: { $0.1 === tensor }) {
+            parameters.append((name, tensor))
+          }
         case is Module where !reflectsChildren, is [Module] where !reflectsChildren:
           break
         case let module as Module:
@@ -91,6 +97,15 @@ open class Module: CustomStringConvertible {
   public func registerBuffer(_ name: String, _ tensor: Tensor) {
     registeredBuffers.removeAll { $0.0 == name }
     registeredBuffers.append((name, tensor))
+  }
+
+  /// Registers `tensor` as a trainable parameter called `name` (`register_parameter`), for
+  /// parameters whose names are not stored property names (`weight_ih_l1_reverse`). Registered
+  /// parameters come first in `namedParameters()`, in registration order.
+  public func registerParameter(_ name: String, _ tensor: Tensor) {
+    registeredParameters.removeAll { $0.0 == name }
+    registeredParameters.append((name, tensor))
+    discovered = nil
   }
 
   /// The direct children with their attribute names (`named_children()`).
