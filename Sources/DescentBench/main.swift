@@ -5,7 +5,8 @@ import Foundation
 // descent-bench: the workloads of shared/bench, printing the same `RESULT name=… threads=…
 // value=… unit=…` lines so that the two can be compared side by side.
 //
-// Usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [--threads N]
+// Usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [cnn]
+//        [--threads N]
 // (no workload names: all of them)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -23,10 +24,11 @@ while index < arguments.count {
     threads = n
   } else if argument == "-h" || argument == "--help" {
     print(
-      "usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [--threads N]"
+      "usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [cnn] [--threads N]"
     )
     exit(0)
-  } else if ["linreg", "gemm", "io", "mlp", "heightweight", "overhead", "memory"].contains(argument)
+  } else if ["linreg", "gemm", "io", "mlp", "heightweight", "overhead", "memory", "cnn"].contains(
+    argument)
   {
     workloads.append(argument)
   } else {
@@ -37,7 +39,7 @@ while index < arguments.count {
   index += 1
 }
 if workloads.isEmpty {
-  workloads = ["linreg", "gemm", "io", "heightweight", "mlp", "overhead", "memory"]
+  workloads = ["linreg", "gemm", "io", "heightweight", "mlp", "overhead", "memory", "cnn"]
 }
 guard threads >= 1 else {
   FileHandle.standardError.write(
@@ -185,3 +187,4 @@ if workloads.contains("heightweight") { runHeightWeightBenchmark() }
 if workloads.contains("mlp") { runMLPBenchmark() }
 if workloads.contains("overhead") { runOverheadBenchmark() }
 if workloads.contains("memory") { runMemoryBenchmark() }
+if workloads.contains("cnn") { runCNNBenchmark() }

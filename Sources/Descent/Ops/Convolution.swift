@@ -130,7 +130,11 @@ func convolution(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ options: 
         wantsWeight ? plan.fusedWeightGradient(gd, x.dense()) : nil,
       ]
     }
-    if bias != nil { grads.append(wantsBias ? g.sum(dims: [0] + Array(2..<g.rank)) : nil) }
+    if bias != nil {
+      let dims = [0] + Array(2..<g.rank)
+      grads.append(
+        wantsBias ? (GradMode.isEnabled ? g.sum(dims: dims) : channelSums(g.dense())) : nil)
+    }
     return grads
   }
   return out
@@ -189,4 +193,38 @@ func addChannelBias(_ out: Tensor, _ bias: Tensor, channels: Int, plane: Int) {
   out.dtype.dispatchFloat(
     AddBias(out: out, bias: bias.converted(to: out.dtype).dense(), channels: channels, plane: plane)
   )
+}
+
+/// Σ over the batch and positions of a dense `[N, C, …]` tensor, per channel: a bias's
+/// gradient in one pass.
+func channelSums(_ g: Tensor) -> Tensor {
+  struct ChannelSums: FloatRoutine {
+    let g: Tensor
+    func run<T: FloatScalar>(_: T.Type) -> Tensor {
+      let (batch, channels) = (g.shape[0], g.shape[1])
+      let plane = g.shape.dropFirst(2).reduce(1, *)
+      let out = Tensor(uninitializedShape: [channels], dtype: T.dtype)
+      let (source, target) = (g.pointer(T.self), out.pointer(T.self))
+      for c in 0..<channels {
+        // Four running sums in the element type, so that the loop runs at the adder's
+        // throughput; rows are short, so the rounding stays that of a float sum.
+        var (s0, s1, s2, s3) = (T.zero, T.zero, T.zero, T.zero)
+        for n in 0..<batch {
+          let row = source + (n * channels + c) * plane
+          var i = 0
+          while i + 4 <= plane {
+            (s0, s1, s2, s3) = (s0 + row[i], s1 + row[i + 1], s2 + row[i + 2], s3 + row[i + 3])
+            i += 4
+          }
+          while i < plane {
+            s0 += row[i]
+            i += 1
+          }
+        }
+        target[c] = (s0 + s1) + (s2 + s3)
+      }
+      return out
+    }
+  }
+  return g.dtype.dispatchFloat(ChannelSums(g: g))
 }

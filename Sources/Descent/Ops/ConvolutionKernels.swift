@@ -84,8 +84,26 @@ func scratch<T: FloatScalar>(_: T.Type, _ count: Int) -> Tensor {
   Tensor(uninitializedShape: [Swift.max(count, 1)], dtype: T.dtype)
 }
 
-/// y = W ⋆ x + b: per image, columns then one GEMM per group, the bias added while the output
-/// image is in cache.
+/// A worker's scratch for a layout: the columns, the padded copy and `extra` more elements.
+struct ColumnScratch<T: FloatScalar> {
+  let storage: Tensor
+  let columns: UnsafeMutablePointer<T>
+  let padded: UnsafeMutablePointer<T>
+  let extra: UnsafeMutablePointer<T>
+
+  init(_ layout: ColumnLayout, extra: Int) {
+    storage = scratch(T.self, layout.columnCount + layout.paddedCount + extra)
+    columns = storage.pointer(T.self)
+    padded = columns + layout.columnCount
+    self.extra = padded + layout.paddedCount
+  }
+}
+
+/// y = W ⋆ x + b: per image, columns then one GEMM per group. The product is formed
+/// transposed, yᵀ = columnsᵀ·Wᵀ (`[positions, O]`): its long side is cut into the kernel's row
+/// tiles with little waste, and both operands are packed by contiguous reads (the weight is
+/// transposed once). yᵀ is then written out transposed, without the junk positions, with the
+/// bias added.
 struct ConvolutionForward: FloatRoutine {
   let input: Tensor
   let weight: Tensor
@@ -95,31 +113,44 @@ struct ConvolutionForward: FloatRoutine {
 
   func run<T: FloatScalar>(_: T.Type) -> Tensor {
     let s = shape
+    let layout = ColumnLayout(s)
     let out = Tensor(uninitializedShape: outShape, dtype: T.dtype)
-    let (x, w, y) = (input.pointer(T.self), weight.pointer(T.self), out.pointer(T.self))
+    let (x, y) = (input.pointer(T.self), out.pointer(T.self))
     let b = bias?.pointer(T.self)
-    let blocks = s.window.blocks
-    forEachRange(s.batch, parts: numThreads, work: s.work) { _, images in
-      let buffer = s.window.isPointwise ? nil : scratch(T.self, s.groups * s.groupRows * blocks)
-      for n in images {
-        let image = x + n * s.inputImage
-        var columns = UnsafePointer(image)
-        if let buffer {
-          im2col(image, channels: s.inChannels, s.window, into: buffer.pointer(T.self))
-          columns = UnsafePointer(buffer.pointer(T.self))
+    // Wᵀ per group: [groupRows, groupOut].
+    let transposedWeight = scratch(T.self, s.outChannels * s.groupRows)
+    let (w, wt) = (weight.pointer(T.self), transposedWeight.pointer(T.self))
+    for g in 0..<s.groups {
+      for o in 0..<s.groupOut {
+        for k in 0..<s.groupRows {
+          wt[g * s.groupOut * s.groupRows + k * s.groupOut + o] =
+            w[(g * s.groupOut + o) * s.groupRows + k]
         }
-        let target = y + n * s.outputImage
+      }
+    }
+    let (width, rowWidth) = (layout.width, layout.rowWidth)
+    let (outHeight, outWidth) = (s.window.outHeight, s.window.outWidth)
+    forEachRange(s.batch, parts: numThreads, work: s.work) { _, images in
+      let work = ColumnScratch<T>(layout, extra: 2 * width * s.outChannels)
+      let (yt, y2) = (work.extra, work.extra + width * s.outChannels)
+      for n in images {
+        let columns = layout.columns(
+          of: x + n * s.inputImage, columns: work.columns, padded: work.padded)
         for g in 0..<s.groups {
           gemm(
-            s.groupOut, blocks, s.groupRows, w + g * s.groupOut * s.groupRows, s.groupRows,
-            columns + g * s.groupRows * blocks, blocks, into: target + g * s.groupOut * blocks,
-            blocks)
+            width, s.groupOut, s.groupRows, columns + g * s.groupRows * width, width,
+            transA: true, wt + g * s.groupOut * s.groupRows, s.groupOut,
+            into: yt + g * s.groupOut, s.outChannels)
         }
-        if let b {
-          for o in 0..<s.outChannels {
-            let row = target + o * blocks
-            let value = b[o]
-            for i in 0..<blocks { row[i] += value }
+        // y = (yᵀ)ᵀ without the junk positions, plus the bias.
+        transpose(width, s.outChannels, yt, s.outChannels, into: y2, width)
+        var target = y + n * s.outputImage
+        for o in 0..<s.outChannels {
+          let value = b?[o] ?? 0
+          for oh in 0..<outHeight {
+            let source = y2 + o * width + oh * rowWidth
+            for ow in 0..<outWidth { target[ow] = source[ow] + value }
+            target += outWidth
           }
         }
       }
@@ -128,7 +159,8 @@ struct ConvolutionForward: FloatRoutine {
   }
 }
 
-/// ∂L/∂x = col2im(Wᵀ·g) per image, into a new tensor of `outShape` (the input's shape).
+/// ∂L/∂x: per image, columns of the gradient Wᵀ·g, added back onto the image (col2im), into a
+/// new tensor of `outShape` (the input's shape).
 struct ConvolutionInputGradient: FloatRoutine {
   let gradient: Tensor
   let weight: Tensor
@@ -137,36 +169,35 @@ struct ConvolutionInputGradient: FloatRoutine {
 
   func run<T: FloatScalar>(_: T.Type) -> Tensor {
     let s = shape
-    let pointwise = s.window.isPointwise
-    let out =
-      pointwise
-      ? Tensor(uninitializedShape: outShape, dtype: T.dtype)
-      : Tensor.zeros(outShape, dtype: T.dtype)
+    let layout = ColumnLayout(s)
+    let out = Tensor(uninitializedShape: outShape, dtype: T.dtype)
     let (g, w, gx) = (gradient.pointer(T.self), weight.pointer(T.self), out.pointer(T.self))
-    let blocks = s.window.blocks
+    let width = layout.width
     forEachRange(s.batch, parts: numThreads, work: s.work) { _, images in
-      let buffer = pointwise ? nil : scratch(T.self, s.groups * s.groupRows * blocks)
+      let work = ColumnScratch<T>(layout, extra: layout.spreads ? s.outChannels * width : 0)
       for n in images {
-        let upstream = g + n * s.outputImage
-        let columns = buffer?.pointer(T.self) ?? (gx + n * s.inputImage)
+        let upstream = layout.spread(g + n * s.outputImage, rows: s.outChannels, into: work.extra)
+        let image = gx + n * s.inputImage
+        let columns = layout.kind == .pointwise ? image : work.columns
         for group in 0..<s.groups {
           gemm(
-            s.groupRows, blocks, s.groupOut, w + group * s.groupOut * s.groupRows, s.groupRows,
-            transA: true, upstream + group * s.groupOut * blocks, blocks,
-            into: columns + group * s.groupRows * blocks, blocks)
+            s.groupRows, width, s.groupOut, w + group * s.groupOut * s.groupRows, s.groupRows,
+            transA: true, upstream + group * s.groupOut * width, width,
+            into: columns + group * s.groupRows * width, width)
         }
-        if buffer != nil {
-          col2im(columns, channels: s.inChannels, s.window, into: gx + n * s.inputImage)
-        }
+        layout.addColumns(columns, into: image, padded: work.padded)
       }
     }
     return out
   }
 }
 
-/// ∂L/∂W = Σₙ gₙ·columns(xₙ)ᵀ into a new tensor of `outShape` (the weight's shape). The batch
-/// is cut into a fixed number of parts whatever the thread count, each summed on its own and
-/// the parts added in order, so the result does not depend on how many threads ran.
+/// ∂L/∂W = Σₙ gₙ·columns(xₙ)ᵀ into a new tensor of `outShape` (the weight's shape). Formed
+/// transposed per group, Σₙ columns(xₙ)·gₙᵀ (`[C·kh·kw / groups, O / groups]`), from the
+/// columns and the gradient laid out one row per position: the GEMM packs both by contiguous
+/// reads, and the long side is cut into the kernel's row tiles with little waste. The batch is
+/// cut into a fixed number of parts whatever the thread count, each summed on its own and the
+/// parts added in order, so the result does not depend on how many threads ran.
 struct ConvolutionWeightGradient: FloatRoutine {
   let input: Tensor
   let gradient: Tensor
@@ -177,40 +208,50 @@ struct ConvolutionWeightGradient: FloatRoutine {
 
   func run<T: FloatScalar>(_: T.Type) -> Tensor {
     let s = shape
+    let layout = ColumnLayout(s)
     let size = s.outChannels * s.groupRows
     let parts = Swift.max(1, Swift.min(Self.parts, s.batch))
     let out = Tensor(uninitializedShape: outShape, dtype: T.dtype)
+    let gw = out.pointer(T.self)
     if s.batch == 0 || size == 0 {
-      out.pointer(T.self).update(repeating: 0, count: size)
+      gw.update(repeating: 0, count: size)
       return out
     }
-    let partials = scratch(T.self, (parts - 1) * size)
-    let (x, g) = (input.pointer(T.self), gradient.pointer(T.self))
-    let (first, rest) = (out.pointer(T.self), partials.pointer(T.self))
-    let blocks = s.window.blocks
+    // Per part, per group: the transposed block [groupRows, groupOut].
+    let partials = scratch(T.self, parts * size)
+    let (x, g, sums) = (input.pointer(T.self), gradient.pointer(T.self), partials.pointer(T.self))
+    let width = layout.width
+    let rows = s.inChannels * s.window.kernelArea
+    let groupBlock = s.groupRows * s.groupOut
     forEachRange(s.batch, parts: parts, work: s.work) { part, images in
-      let sum = part == 0 ? first : rest + (part - 1) * size
-      let buffer = s.window.isPointwise ? nil : scratch(T.self, s.groups * s.groupRows * blocks)
+      let sum = sums + part * size
+      let work = ColumnScratch<T>(layout, extra: width * (rows + 2 * s.outChannels))
+      let (columns, upstream) = (work.extra, work.extra + width * rows)
+      let spread = upstream + width * s.outChannels
       for n in images {
-        let image = x + n * s.inputImage
-        var columns = UnsafePointer(image)
-        if let buffer {
-          im2col(image, channels: s.inChannels, s.window, into: buffer.pointer(T.self))
-          columns = UnsafePointer(buffer.pointer(T.self))
-        }
-        let upstream = g + n * s.outputImage
+        layout.transposedColumns(
+          of: x + n * s.inputImage, columns: work.columns, padded: work.padded, into: columns)
+        layout.transposedGradient(
+          g + n * s.outputImage, rows: s.outChannels, spread: spread, into: upstream)
         for group in 0..<s.groups {
           gemm(
-            s.groupOut, s.groupRows, blocks, upstream + group * s.groupOut * blocks, blocks,
-            columns + group * s.groupRows * blocks, blocks, transB: true,
-            into: sum + group * s.groupOut * s.groupRows, s.groupRows,
-            accumulate: n != images.lowerBound)
+            s.groupRows, s.groupOut, width, columns + group * s.groupRows, rows, transA: true,
+            upstream + group * s.groupOut, s.outChannels, into: sum + group * groupBlock,
+            s.groupOut, accumulate: n != images.lowerBound)
         }
       }
     }
     for part in 1..<parts {
-      let partial = rest + (part - 1) * size
-      for i in 0..<size { first[i] += partial[i] }
+      let partial = sums + part * size
+      for i in 0..<size { sums[i] += partial[i] }
+    }
+    // gw[group·groupOut + o, k] = transposed[group][k, o]
+    for group in 0..<s.groups {
+      let block = sums + group * groupBlock
+      for o in 0..<s.groupOut {
+        let row = gw + (group * s.groupOut + o) * s.groupRows
+        for k in 0..<s.groupRows { row[k] = block[k * s.groupOut + o] }
+      }
     }
     return out
   }

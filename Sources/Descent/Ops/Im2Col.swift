@@ -85,22 +85,22 @@ func im2col<T: FloatScalar>(
           count: w.outWidth)
         let columnOffset = j * w.dilationWidth - w.padLeft
         // Whole output rows over the padding above and below, then each row in three parts.
-        row.update(repeating: 0, count: rows.lo * w.outWidth)
+        // Plain loops: the rows are short, and library calls cost more than the copies.
+        for k in 0..<(rows.lo * w.outWidth) { row[k] = 0 }
         for oh in rows.lo..<rows.hi {
           let target = row + oh * w.outWidth
           let ih = oh * w.strideHeight - w.padTop + i * w.dilationHeight
           let source = plane + ih * w.width + columnOffset
-          target.update(repeating: 0, count: cols.lo)
+          for ow in 0..<cols.lo { target[ow] = 0 }
           if w.strideWidth == 1 {
-            (target + cols.lo).update(from: source + cols.lo, count: cols.hi - cols.lo)
+            for ow in cols.lo..<cols.hi { target[ow] = source[ow] }
           } else {
             let step = w.strideWidth
             for ow in cols.lo..<cols.hi { target[ow] = source[ow * step] }
           }
-          (target + cols.hi).update(repeating: 0, count: w.outWidth - cols.hi)
+          for ow in cols.hi..<w.outWidth { target[ow] = 0 }
         }
-        let below = rows.hi * w.outWidth
-        (row + below).update(repeating: 0, count: blocks - below)
+        for k in (rows.hi * w.outWidth)..<blocks { row[k] = 0 }
         row += blocks
       }
     }

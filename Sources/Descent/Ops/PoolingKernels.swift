@@ -22,6 +22,13 @@ struct MaxPoolForward: FloatRoutine {
     let out = Tensor(uninitializedShape: outShape, dtype: T.dtype)
     let indices = Tensor(uninitializedShape: outShape, dtype: .int64)
     let (x, y, best) = (input.pointer(T.self), out.pointer(T.self), indices.pointer(Int64.self))
+    if w.padTop == 0 && w.padLeft == 0 && w.dilationHeight == 1 && w.dilationWidth == 1
+      && (w.outHeight - 1) * w.strideHeight + w.kernelHeight <= w.height
+      && (w.outWidth - 1) * w.strideWidth + w.kernelWidth <= w.width
+    {
+      insideWindows(x, y, best, T.self)
+      return (out, indices)
+    }
     for p in 0..<planes {
       let source = x + p * w.plane
       let base = p * w.blocks
@@ -54,6 +61,144 @@ struct MaxPoolForward: FloatRoutine {
       }
     }
     return (out, indices)
+  }
+}
+
+extension MaxPoolForward {
+  /// The common case, every window inside the image with no dilation (a 2×2 pooling of a
+  /// convolution's output): no bounds to work out. Starting from the first tap instead of −∞
+  /// gives PyTorch's result, since −∞ at the first tap is its default index too.
+  @inline(__always)
+  func insideWindows<T: FloatScalar>(
+    _ x: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>,
+    _ best: UnsafeMutablePointer<Int64>, _: T.Type
+  ) {
+    let w = window
+    if T.self == Float.self && w.kernelHeight == 2 && w.kernelWidth == 2 && w.strideHeight == 2
+      && w.strideWidth == 2
+    {
+      pairs(
+        UnsafeMutableRawPointer(x).assumingMemoryBound(to: Float.self),
+        UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self), best)
+      return
+    }
+    var target = 0
+    for p in 0..<planes {
+      let source = x + p * w.plane
+      for oh in 0..<w.outHeight {
+        let top = oh * w.strideHeight * w.width
+        for ow in 0..<w.outWidth {
+          var index = top + ow * w.strideWidth
+          var value = source[index]
+          let first = index
+          @inline(__always) func consider(_ at: Int) {
+            let candidate = source[at]
+            // Never both true (a NaN is not greater), so != is their `or`, without a branch.
+            let wins = (candidate > value) != (candidate != candidate)
+            value = wins ? candidate : value
+            index = wins ? at : index
+          }
+          if w.kernelHeight == 2 && w.kernelWidth == 2 {
+            consider(first + 1)
+            consider(first + w.width)
+            consider(first + w.width + 1)
+          } else {
+            for i in 0..<w.kernelHeight {
+              for j in 0..<w.kernelWidth where i != 0 || j != 0 {
+                consider(first + i * w.width + j)
+              }
+            }
+          }
+          y[target] = value
+          best[target] = Int64(index)
+          target += 1
+        }
+      }
+    }
+  }
+}
+
+extension MaxPoolForward {
+  /// 2×2 windows with stride 2 in float32, eight outputs at a time without branches: the
+  /// maximum of a row pair's even and odd elements, with the tap that won (a NaN wins, the
+  /// later of two).
+  func pairs(
+    _ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+    _ best: UnsafeMutablePointer<Int64>
+  ) {
+    let w = window
+    let (width, outWidth) = (w.width, w.outWidth)
+    let vectorWidth = outWidth / 8 * 8
+    var target = 0
+    for p in 0..<planes {
+      let source = x + p * w.plane
+      for oh in 0..<w.outHeight {
+        let top = 2 * oh * width
+        let (upper, lower) = (source + top, source + top + width)
+        var ow = 0
+        while ow < vectorWidth {
+          let first = UnsafeRawPointer(upper + 2 * ow).loadUnaligned(as: SIMD16<Float>.self)
+          let second = UnsafeRawPointer(lower + 2 * ow).loadUnaligned(as: SIMD16<Float>.self)
+          var value = first.evenHalf
+          var tap = SIMD8<Int32>(repeating: 0)
+          @inline(__always) func consider(_ candidate: SIMD8<Float>, _ code: Int32) {
+            let wins = (candidate .> value) .| (candidate .!= candidate)
+            value.replace(with: candidate, where: wins)
+            tap.replace(with: code, where: wins)
+          }
+          consider(first.oddHalf, 1)
+          consider(second.evenHalf, 2)
+          consider(second.oddHalf, 3)
+          UnsafeMutableRawPointer(y + target).storeBytes(of: value, as: SIMD8<Float>.self)
+          for lane in 0..<8 {
+            let code = Int(tap[lane])
+            best[target + lane] = Int64(top + 2 * (ow + lane) + (code & 1) + (code >> 1) * width)
+          }
+          ow += 8
+          target += 8
+        }
+        if ow + 4 <= outWidth {
+          let first = UnsafeRawPointer(upper + 2 * ow).loadUnaligned(as: SIMD8<Float>.self)
+          let second = UnsafeRawPointer(lower + 2 * ow).loadUnaligned(as: SIMD8<Float>.self)
+          var value = first.evenHalf
+          var tap = SIMD4<Int32>(repeating: 0)
+          @inline(__always) func consider(_ candidate: SIMD4<Float>, _ code: Int32) {
+            let wins = (candidate .> value) .| (candidate .!= candidate)
+            value.replace(with: candidate, where: wins)
+            tap.replace(with: code, where: wins)
+          }
+          consider(first.oddHalf, 1)
+          consider(second.evenHalf, 2)
+          consider(second.oddHalf, 3)
+          UnsafeMutableRawPointer(y + target).storeBytes(of: value, as: SIMD4<Float>.self)
+          for lane in 0..<4 {
+            let code = Int(tap[lane])
+            best[target + lane] = Int64(top + 2 * (ow + lane) + (code & 1) + (code >> 1) * width)
+          }
+          ow += 4
+          target += 4
+        }
+        while ow < outWidth {
+          var index = top + 2 * ow
+          var value = source[index]
+          let first = index
+          @inline(__always) func consider(_ at: Int) {
+            let candidate = source[at]
+            // Never both true (a NaN is not greater), so != is their `or`, without a branch.
+            let wins = (candidate > value) != (candidate != candidate)
+            value = wins ? candidate : value
+            index = wins ? at : index
+          }
+          consider(first + 1)
+          consider(first + width)
+          consider(first + width + 1)
+          y[target] = value
+          best[target] = Int64(index)
+          ow += 1
+          target += 1
+        }
+      }
+    }
   }
 }
 
