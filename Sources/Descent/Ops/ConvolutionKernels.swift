@@ -48,14 +48,15 @@ func gemm<T: FloatScalar>(
 }
 
 /// Runs `body(part, range)` over `0..<count` cut into `parts` contiguous ranges, on up to
-/// `numThreads` threads when the work is large enough to pay for waking them.
+/// `numThreads` threads when the work is large enough to pay for waking them. Threads claim
+/// parts one at a time, so a thread that the system does not run for a while delays nothing:
+/// the others take its parts.
 func forEachRange(
   _ count: Int, parts: Int, work: Int, _ body: (_ part: Int, _ range: Range<Int>) -> Void
 ) {
   let parts = Swift.max(1, Swift.min(parts, count))
   func range(_ part: Int) -> Range<Int> { (count * part / parts)..<(count * (part + 1) / parts) }
-  let threads = Swift.min(numThreads, parts)
-  if threads <= 1 || work < 1 << 22 {
+  if numThreads <= 1 || parts <= 1 || work < 1 << 22 {
     for part in 0..<parts { body(part, range(part)) }
     return
   }
@@ -63,13 +64,15 @@ func forEachRange(
   withoutActuallyEscaping(body) { body in
     let shared = UncheckedSendable(body)
     let count = count
-    DispatchQueue.concurrentPerform(iterations: threads) { worker in
-      for part in stride(from: worker, to: parts, by: threads) {
-        shared.value(part, (count * part / parts)..<(count * (part + 1) / parts))
-      }
+    DispatchQueue.concurrentPerform(iterations: parts) { part in
+      shared.value(part, (count * part / parts)..<(count * (part + 1) / parts))
     }
   }
 }
+
+/// How many parts to cut a batch of independent images into: one on one thread (one
+/// scratch buffer), else a few per thread so that threads can share out the work.
+var imageParts: Int { numThreads <= 1 ? 1 : 4 * numThreads }
 
 /// A value handed to worker threads that the caller knows to be safe to share (pointers into
 /// disjoint parts of one buffer).
@@ -130,7 +133,7 @@ struct ConvolutionForward: FloatRoutine {
     }
     let (width, rowWidth) = (layout.width, layout.rowWidth)
     let (outHeight, outWidth) = (s.window.outHeight, s.window.outWidth)
-    forEachRange(s.batch, parts: numThreads, work: s.work) { _, images in
+    forEachRange(s.batch, parts: imageParts, work: s.work) { _, images in
       let work = ColumnScratch<T>(layout, extra: 2 * width * s.outChannels)
       let (yt, y2) = (work.extra, work.extra + width * s.outChannels)
       for n in images {
@@ -173,7 +176,7 @@ struct ConvolutionInputGradient: FloatRoutine {
     let out = Tensor(uninitializedShape: outShape, dtype: T.dtype)
     let (g, w, gx) = (gradient.pointer(T.self), weight.pointer(T.self), out.pointer(T.self))
     let width = layout.width
-    forEachRange(s.batch, parts: numThreads, work: s.work) { _, images in
+    forEachRange(s.batch, parts: imageParts, work: s.work) { _, images in
       let work = ColumnScratch<T>(layout, extra: layout.spreads ? s.outChannels * width : 0)
       for n in images {
         let upstream = layout.spread(g + n * s.outputImage, rows: s.outChannels, into: work.extra)
