@@ -9,10 +9,15 @@ public func maxPool2d(
   _ input: Tensor, kernelSize: any SpatialArgument, stride: (any SpatialArgument)? = nil,
   padding: any SpatialArgument = 0, dilation: any SpatialArgument = 1, ceilMode: Bool = false
 ) -> Tensor {
-  maxPool2dWithIndices(
-    input, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
-    ceilMode: ceilMode
-  ).values
+  Tensor.op(input) { () throws(OpError) in
+    try maxPooling(
+      input,
+      PoolingOptions(
+        kernel: kernelSize.spatialValues, stride: stride?.spatialValues ?? [],
+        padding: padding.spatialValues, dilation: dilation.spatialValues, ceilMode: ceilMode,
+        op: "max_pool2d")
+    ).values
+  }
 }
 
 /// Max pooling that also returns, for every output, the index `h·W + w` of its maximum in its
@@ -28,7 +33,7 @@ public func maxPool2dWithIndices(
       PoolingOptions(
         kernel: kernelSize.spatialValues, stride: stride?.spatialValues ?? [],
         padding: padding.spatialValues, dilation: dilation.spatialValues, ceilMode: ceilMode,
-        op: "max_pool2d"))
+        op: "max_pool2d"), wantsIndices: true)
   }
 }
 
@@ -171,14 +176,19 @@ func poolingPositions(
   return positions
 }
 
-/// Max pooling, checked, recorded as `MaxPool2DWithIndicesBackward0`.
-func maxPooling(_ input: Tensor, _ options: PoolingOptions) throws(OpError)
-  -> (values: Tensor, indices: Tensor)
+/// Max pooling, checked, recorded as `MaxPool2DWithIndicesBackward0`. Without `wantsIndices`
+/// and with nothing to record, the indices are not kept (an empty tensor is returned).
+func maxPooling(_ input: Tensor, _ options: PoolingOptions, wantsIndices: Bool = false)
+  throws(OpError) -> (values: Tensor, indices: Tensor)
 {
   let (window, planes) = try options.window(for: input, kind: "max_pool2d")
   let outShape = Array(input.shape.dropLast(2)) + [window.outHeight, window.outWidth]
-  let (out, indices) = input.dtype.dispatchFloat(
-    MaxPoolForward(input: input.dense(), planes: planes, window: window, outShape: outShape))
+  let records = GradMode.isEnabled && input.requiresGradFlag
+  let (out, kept) = input.dtype.dispatchFloat(
+    MaxPoolForward(
+      input: input.dense(), planes: planes, window: window, outShape: outShape,
+      keepsIndices: records || wantsIndices))
+  guard let indices = kept else { return (out, Tensor.zeros([0], dtype: .int64)) }
   let inputShape = input.shape
   record("MaxPool2DWithIndicesBackward0", out, input) { g in
     if GradMode.isEnabled {
