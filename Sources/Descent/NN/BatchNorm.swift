@@ -66,7 +66,7 @@ public class BatchNormBase: Module {
       guard accepted.ranks.contains(input.rank) else {
         throw OpError(
           typeName,
-          "expected \(accepted.text) input (got \(input.rank)D input of shape \(shapeText(input.shape)))"
+          "expected \(accepted.text) input (got \(input.rank)D input), an input of shape \(shapeText(input.shape))"
         )
       }
       // As PyTorch: batch statistics while training (or without running averages), the
