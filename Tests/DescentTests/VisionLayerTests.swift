@@ -106,6 +106,18 @@ import Testing
     #expect(BatchNorm2d(2)(x).gradFn?.name == "NativeBatchNormBackward0")
   }
 
+  @Test func makeDotDrawsACNNWithPyTorchsNodes() {
+    let model = Self.cnn()
+    let output = model(Tensor.randn([2, 1, 6, 6], generator: Generator(seed: 2)))
+    let dot = makeDot(output, params: Dictionary(uniqueKeysWithValues: model.namedParameters()))
+    for node in [
+      "ConvolutionBackward0", "NativeBatchNormBackward0", "MaxPool2DWithIndicesBackward0",
+      "MeanBackward1", "AddmmBackward0", "0.weight", "1.bias", "8.weight",
+    ] {
+      #expect(dot.contains(node), "no \(node) in the graph")
+    }
+  }
+
   @Test(arguments: ["default", "momentum_none", "affine_false", "no_running_stats"])
   func batchNorm2dTrainsAndEvaluatesAsPyTorch(_ run: String) throws {
     let fixture = try VisionFixture.get().batchnorm2d
