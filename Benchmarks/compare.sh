@@ -3,7 +3,8 @@
 # scripts of shared/bench, interleaved for ROUNDS rounds, then medians and ratios.
 #
 # Usage: PY=.venv-ref/bin/python bash Benchmarks/compare.sh [ROUNDS=3] [WORKLOADS="linreg gemm"]
-#        (workloads: linreg gemm heightweight mlp)
+#        (workloads: linreg gemm heightweight mlp cnn); THREADS=N runs the cnn workload on N
+#        threads on both sides (default 1; THREADS=$(nproc) for the machine's default).
 # Needs torch and numpy for $PY (python3 -m venv .venv-ref && .venv-ref/bin/pip install torch numpy).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,6 +13,7 @@ PY=${PY:-python3}
 ROUNDS=${1:-3}
 WORKLOADS=${2:-linreg gemm}
 OUT=$(mktemp -d)
+THREADS=${THREADS:-1}
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 BENCH_THREADS=1
 
 SCRATCH=${SCRATCH:-$ROOT/.build}
@@ -20,12 +22,14 @@ BENCH="$SCRATCH/release/descent-bench"
 
 for r in $(seq 1 "$ROUNDS"); do
   for w in $WORKLOADS; do
-    "$BENCH" "$w" --threads 1 > "$OUT/descent_${w}_r$r.log"
+    if [ "$w" = cnn ]; then threads=$THREADS; else threads=1; fi
+    "$BENCH" "$w" --threads "$threads" > "$OUT/descent_${w}_r$r.log"
     case $w in
       linreg) $PY "$SHARED/seed_linreg_torch.py" --threads 1 > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
       gemm) env -u OPENBLAS_CORETYPE $PY "$SHARED/sgemm_ref.py" --threads 1 > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
       heightweight) $PY "$SHARED/seed_heightweight_torch.py" --threads 1 > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
       mlp) $PY "$SHARED/mlp_train_torch.py" --threads 1 > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
+      cnn) $PY "$SHARED/cnn_train_torch.py" --threads "$threads" > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
     esac
   done
 done
@@ -50,7 +54,7 @@ for name in ["linreg_manual_us_per_epoch", "linreg_module_us_per_epoch",
     d, u = get("descent", name); t, _ = get("torch", name)
     if d and t:
         print(f"{name:<34} {d:10.2f} {t:10.2f} {'':>10}  {t / d:5.1f}x faster ({u})")
-for name in ["heightweight_momentum_final_loss", "mlp_final_train_acc"]:
+for name in ["heightweight_momentum_final_loss", "mlp_final_train_acc", "cnn_final_train_acc"]:
     d, u = get("descent", name); t, _ = get("torch", name)
     if d is not None and t is not None:
         print(f"{name:<34} {d:10.4f} {t:10.4f} {'':>10}  difference {d - t:+.4f} ({u})")
@@ -60,6 +64,12 @@ if d and t:
 d, u = get("descent", "mlp_peak_rss"); t, _ = get("torch", "mlp_peak_rss")
 if d and t:
     print(f"{'mlp_peak_rss':<34} {d:10.0f} {t:10.0f} {'':>10}  {d / t:5.2f} of PyTorch's ({u})")
+d, u = get("descent", "cnn_samples_per_s"); t, _ = get("torch", "cnn_samples_per_s")
+if d and t:
+    print(f"{'cnn_samples_per_s':<34} {d:10.0f} {t:10.0f} {'':>10}  {d / t:5.2f}x PyTorch ({u})")
+d, u = get("descent", "cnn_peak_rss"); t, _ = get("torch", "cnn_peak_rss")
+if d and t:
+    print(f"{'cnn_peak_rss':<34} {d:10.0f} {t:10.0f} {'':>10}  {d / t:5.2f} of PyTorch's ({u})")
 for shape in ["sq64", "sq128", "sq256", "sq512", "sq1024", "sq2048", "128x784x512", "128x512x256"]:
     d, u = get("descent", f"descent_sgemm_{shape}"); t, _ = get("torch", f"torch_sgemm_{shape}"); n, _ = get("torch", f"numpy_sgemm_{shape}")
     if d and t:
