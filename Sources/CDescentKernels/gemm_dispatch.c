@@ -64,16 +64,30 @@ void descent_gemm_force_path(const char *name) {
   }
 }
 
-const char *descent_gemm_path(void) {
-  switch (current_path()) {
+static const char *path_name(int path) {
+  switch (path) {
   case PATH_AVX512: return "avx512";
   case PATH_AVX2: return "avx2";
-  default: return "portable";
+  case PATH_PORTABLE: return "portable";
+  default: return "none";
   }
 }
 
+const char *descent_gemm_path(void) { return path_name(current_path()); }
+
+int descent_gemm_path_supported(const char *name) {
+  int req = parse_path(name);
+  return req != PATH_UNSET && req <= best_supported();
+}
+
+// The path of the calling thread's last product, so that a test can tell which kernels ran.
+static _Thread_local int last_path = PATH_UNSET;
+
+const char *descent_gemm_last_path(void) { return path_name(last_path); }
+
 static const descent_sgemm_impl *simpl(void) {
-  switch (current_path()) {
+  last_path = current_path();
+  switch (last_path) {
 #if defined(__x86_64__)
   case PATH_AVX512: return &descent_sgemm_avx512;
   case PATH_AVX2: return &descent_sgemm_avx2;
@@ -83,7 +97,8 @@ static const descent_sgemm_impl *simpl(void) {
 }
 
 static const descent_dgemm_impl *dimpl(void) {
-  switch (current_path()) {
+  last_path = current_path();
+  switch (last_path) {
 #if defined(__x86_64__)
   case PATH_AVX512: return &descent_dgemm_avx512;
   case PATH_AVX2: return &descent_dgemm_avx2;

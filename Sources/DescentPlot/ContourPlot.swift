@@ -44,16 +44,7 @@ public struct ContourPlot: CanvasFigure {
     guard levelCount >= 1, levelCount <= 500 else {
       throw PlotError.invalidArgument("levelCount must be in 1...500, got \(levelCount)")
     }
-    if let levels {
-      guard !levels.isEmpty, levels.allSatisfy(\.isFinite) else {
-        throw PlotError.invalidArgument("contour levels must be finite and at least one")
-      }
-      self.levels = Array(Set(levels)).sorted()
-    } else if let (low, high) = grid.valueRange {
-      self.levels = Ticks.levels(low, high, count: levelCount)
-    } else {
-      self.levels = []
-    }
+    self.levels = try grid.levels(levels, count: levelCount, plot: "contour")
     guard path.allSatisfy({ $0.0.isFinite && $0.1.isFinite }) else {
       throw PlotError.invalidArgument("path points must be finite")
     }

@@ -60,4 +60,21 @@ public struct Grid: Sendable, Equatable {
     for row in values { extent.add(contentsOf: row) }
     return extent.isEmpty ? nil : extent.range(or: (0, 1))
   }
+
+  /// The levels a contour or surface plot of this grid draws: the `given` ones sorted without
+  /// repeats, or else `count` round levels across the grid's values (none without a finite
+  /// value).
+  ///
+  /// - Throws: `PlotError` when `given` is empty or holds a non-finite level; `plot` names
+  ///   the kind of plot in the message.
+  func levels(_ given: [Double]?, count: Int, plot: String) throws -> [Double] {
+    if let given {
+      guard !given.isEmpty, given.allSatisfy(\.isFinite) else {
+        throw PlotError.invalidArgument("\(plot) levels must be finite and at least one")
+      }
+      return Array(Set(given)).sorted()
+    }
+    guard let (low, high) = valueRange else { return [] }
+    return Ticks.levels(low, high, count: count)
+  }
 }

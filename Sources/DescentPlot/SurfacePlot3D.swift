@@ -47,16 +47,7 @@ public struct SurfacePlot3D: CanvasFigure {
     guard path.allSatisfy({ $0.0.isFinite && $0.1.isFinite && $0.2.isFinite }) else {
       throw PlotError.invalidArgument("path points must be finite")
     }
-    if let levels {
-      guard !levels.isEmpty, levels.allSatisfy(\.isFinite) else {
-        throw PlotError.invalidArgument("surface levels must be finite and at least one")
-      }
-      self.levels = Array(Set(levels)).sorted()
-    } else if let (low, high) = grid.valueRange {
-      self.levels = Ticks.levels(low, high, count: levelCount)
-    } else {
-      self.levels = []
-    }
+    self.levels = try grid.levels(levels, count: levelCount, plot: "surface")
     self.grid = grid
     self.elevation = elevation
     self.azimuth = azimuth

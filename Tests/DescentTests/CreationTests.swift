@@ -1,38 +1,104 @@
+import Foundation
 import Testing
 
 @testable import Descent
 
-/// Factory functions against values PyTorch 2.15 printed (`torch.linspace(0, 10, 7).tolist()`…).
+/// Factory functions against the values PyTorch printed (Tests/Fixtures/creation.json, made by
+/// make_creation_fixtures.py), bit for bit.
 @Suite struct CreationTests {
+  struct Values: Decodable {
+    let shape: [Int]
+    let dtype: String
+    let values: [Double]
+  }
+  struct LinspaceCase: Decodable {
+    let start, end: Double
+    let steps: Int
+    let expected: Values
+    enum CodingKeys: CodingKey { case start, end, steps }
+    init(from decoder: Decoder) throws {
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      (start, end, steps) = (
+        try c.decode(Double.self, forKey: .start), try c.decode(Double.self, forKey: .end),
+        try c.decode(Int.self, forKey: .steps)
+      )
+      expected = try Values(from: decoder)
+    }
+  }
+  struct ArangeCase: Decodable {
+    let start, end, step: Double
+    let requested: String?
+    let expected: Values
+    enum CodingKeys: String, CodingKey { case start, end, step, requested = "requested_dtype" }
+    init(from decoder: Decoder) throws {
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      (start, end, step) = (
+        try c.decode(Double.self, forKey: .start), try c.decode(Double.self, forKey: .end),
+        try c.decode(Double.self, forKey: .step)
+      )
+      requested = try c.decodeIfPresent(String.self, forKey: .requested)
+      expected = try Values(from: decoder)
+    }
+  }
+  struct EyeCase: Decodable {
+    let n, m: Int
+    let values: [Double]
+  }
+  struct Fixture: Decodable {
+    let linspace: [LinspaceCase]
+    let arange: [ArangeCase]
+    let eye: [EyeCase]
+  }
+
+  static let fixture: Fixture = {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../Fixtures/creation.json")
+    return try! JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+  }()
+
+  static func dtype(_ name: String) -> DType {
+    switch name {
+    case "float64": return .float64
+    case "int64": return .int64
+    default: return .float32
+    }
+  }
+
+  /// The dtype, shape and values (int64 ones compared as integers).
+  func expectSame(_ t: Tensor, _ expected: Values, _ what: String) {
+    #expect(t.dtype == Self.dtype(expected.dtype), "\(what): dtype")
+    #expect(t.shape == expected.shape, "\(what): shape")
+    if t.dtype == .int64 {
+      #expect(t.toArray(as: Int64.self) == expected.values.map { Int64($0) }, "\(what)")
+    } else {
+      #expect(t.toDoubles() == expected.values, "\(what)")
+    }
+  }
+
   @Test func linspaceMatchesPyTorchBitForBit() {
-    #expect(
-      Tensor.linspace(0, 10, count: 7).toDoubles() == [
-        0.0, 1.6666666269302368, 3.3333332538604736, 5.0, 6.6666669845581055, 8.333333015441895,
-        10.0,
-      ])
-    #expect(
-      Tensor.linspace(-1, 1, count: 6).toDoubles() == [
-        -1.0, -0.6000000238418579, -0.19999998807907104, 0.19999998807907104, 0.6000000238418579,
-        1.0,
-      ])
-    let hundred = Tensor.linspace(0, 1, count: 100).toDoubles()
-    #expect(
-      [hundred[1], hundred[33], hundred[50], hundred[98]] == [
-        0.010101010091602802, 0.3333333432674408, 0.5050504803657532, 0.9898989796638489,
-      ])
+    #expect(Self.fixture.linspace.count == 9)
+    for c in Self.fixture.linspace {
+      let t = Tensor.linspace(c.start, c.end, count: c.steps, dtype: Self.dtype(c.expected.dtype))
+      expectSame(t, c.expected, "linspace(\(c.start), \(c.end), \(c.steps))")
+    }
   }
 
   @Test func arangeTypesAndValues() {
-    let fractional = Tensor.arange(0, 1, step: 0.3)
-    #expect(fractional.dtype == .float32)
-    #expect(
-      fractional.toDoubles() == [0.0, 0.30000001192092896, 0.6000000238418579, 0.8999999761581421])
+    #expect(Self.fixture.arange.count == 9)
+    for c in Self.fixture.arange {
+      let t = Tensor.arange(c.start, c.end, step: c.step, dtype: c.requested.map(Self.dtype))
+      expectSame(t, c.expected, "arange(\(c.start), \(c.end), \(c.step))")
+    }
     #expect(Tensor.arange(5).dtype == .int64)
-    #expect(Tensor.arange(1, 10, step: 3).toArray(as: Int64.self) == [1, 4, 7])
+  }
+
+  @Test func eyeMatchesPyTorch() {
+    for c in Self.fixture.eye {
+      #expect(Tensor.eye(c.n, c.m).toDoubles() == c.values, "eye(\(c.n), \(c.m))")
+    }
   }
 
   @Test func eyeZerosOnesFull() {
-    #expect(Tensor.eye(2, 3).toDoubles() == [1, 0, 0, 0, 1, 0])
     #expect(Tensor.eye(3).sum().item() == 3)
     #expect(Tensor.zeros([2, 2]).toDoubles() == [0, 0, 0, 0])
     #expect(Tensor.ones([3], dtype: .int64).toArray(as: Int64.self) == [1, 1, 1])

@@ -1,25 +1,54 @@
+import Foundation
 import Testing
 
 @testable import Descent
 
-/// Datasets, loaders and standardisation. Batches and splits are PyTorch's for the same seed
-/// (`DataLoader(TensorDataset(torch.arange(10)), batch_size=3, shuffle=True,
-/// generator=torch.Generator().manual_seed(0))` and so on, printed by PyTorch 2.15).
+/// Datasets, loaders and standardisation. Batches, splits and error messages are PyTorch's for
+/// the same seed (Tests/Fixtures/data.json, made by make_data_fixtures.py).
 @Suite struct DataTests {
+  struct LoaderCase: Decodable {
+    let name: String
+    let n, batch_size, count: Int
+    let shuffle, drop_last: Bool
+    let seed: UInt64
+    let epochs: [[[Int64]]]
+  }
+  struct SplitCase: Decodable {
+    let name: String
+    let n: Int
+    let lengths: [Int]?
+    let fractions: [Double]?
+    let seed: UInt64
+    let indices: [[Int]]
+  }
+  struct Fixture: Decodable {
+    let loaders: [LoaderCase]
+    let splits: [SplitCase]
+    let errors: [String: String]
+  }
+
+  static let fixture: Fixture = {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../Fixtures/data.json")
+    return try! JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+  }()
+
   func batches(_ loader: DataLoader<TensorDataset>) -> [[Int64]] {
     loader.map { $0[0].toArray(as: Int64.self) }
   }
 
-  @Test func shuffledBatchesArePyTorchsForTheSameSeed() {
-    let dataset = TensorDataset(Tensor.arange(10))
-    let loader = DataLoader(dataset, batchSize: 3, shuffle: true, generator: Generator(seed: 0))
-    #expect(loader.count == 4)
-    #expect(batches(loader) == [[3, 7, 5], [2, 0, 8], [1, 6, 9], [4]])
-    #expect(batches(loader) == [[1, 3, 2], [7, 5, 9], [0, 6, 4], [8]])  // a new epoch reshuffles
-    let dropping = DataLoader(
-      dataset, batchSize: 4, shuffle: true, dropLast: true, generator: Generator(seed: 7))
-    #expect(dropping.count == 2)
-    #expect(batches(dropping) == [[1, 3, 5, 7], [9, 4, 6, 2]])
+  @Test func batchesArePyTorchsForTheSameSeed() {
+    #expect(Self.fixture.loaders.count == 5)
+    for c in Self.fixture.loaders {
+      let loader = DataLoader(
+        TensorDataset(Tensor.arange(Double(c.n))), batchSize: c.batch_size, shuffle: c.shuffle,
+        dropLast: c.drop_last, generator: Generator(seed: c.seed))
+      #expect(loader.count == c.count, "\(c.name)")
+      // Each pass is an epoch; a shuffling loader draws a new order each time.
+      for (epoch, expected) in c.epochs.enumerated() {
+        #expect(batches(loader) == expected, "\(c.name) epoch \(epoch + 1)")
+      }
+    }
   }
 
   @Test func inOrderBatchesKeepTheirRows() {
@@ -34,13 +63,61 @@ import Testing
   }
 
   @Test func randomSplitIsPyTorchs() {
-    let dataset = TensorDataset(Tensor.arange(10))
-    let parts = randomSplit(dataset, lengths: [7, 3], generator: Generator(seed: 42))
-    #expect(parts.map(\.indices) == [[2, 6, 1, 8, 4, 5, 0], [9, 3, 7]])
-    let fractions = randomSplit(
-      TensorDataset(Tensor.arange(11)), fractions: [0.5, 0.3, 0.2], generator: Generator(seed: 1))
-    #expect(fractions.map(\.indices) == [[0, 10, 2, 3, 7, 6], [4, 8, 1], [9, 5]])
-    #expect(parts[1].batch(at: [0, 2])[0].toArray(as: Int64.self) == [9, 7])
+    #expect(Self.fixture.splits.count == 5)
+    for c in Self.fixture.splits {
+      let dataset = TensorDataset(Tensor.arange(Double(c.n)))
+      let parts =
+        if let lengths = c.lengths {
+          randomSplit(dataset, lengths: lengths, generator: Generator(seed: c.seed))
+        } else {
+          randomSplit(dataset, fractions: c.fractions ?? [], generator: Generator(seed: c.seed))
+        }
+      #expect(parts.map(\.indices) == c.indices, "\(c.name)")
+      // A part's batch holds the dataset's rows at its indices.
+      if let part = parts.last, part.count >= 2 {
+        #expect(
+          part.batch(at: [0, 1])[0].toArray(as: Int64.self)
+            == c.indices.last!.prefix(2).map(Int64.init),
+          "\(c.name)")
+      }
+    }
+  }
+
+  /// PyTorch's message for `key` (data.json).
+  static func message(_ key: String) -> String { fixture.errors[key] ?? "missing fixture \(key)" }
+
+  @Test func tensorsOfDifferentLengthsStop() async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = TensorDataset(Tensor.zeros([3]), Tensor.zeros([4, 2]))
+    }
+    expectStopMessage(
+      result, op: "TensorDataset", [Self.message("tensor_dataset_lengths"), "[3], [4, 2]"])
+  }
+
+  @Test func lengthsThatDoNotAddUpStop() async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = randomSplit(TensorDataset(Tensor.arange(10)), lengths: [7, 2])
+    }
+    expectStopMessage(
+      result, op: "random_split", [Self.message("split_lengths_sum"), "sum to 9", "holds 10"])
+  }
+
+  @Test func badFractionsStop() async {
+    let sum = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = randomSplit(TensorDataset(Tensor.arange(10)), fractions: [0.5, 0.6])
+    }
+    expectStopMessage(sum, op: "random_split", [Self.message("split_fractions_sum"), "not 1"])
+    let range = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = randomSplit(TensorDataset(Tensor.arange(10)), fractions: [1.5, -0.5])
+    }
+    expectStopMessage(range, op: "random_split", [Self.message("split_fraction_range")])
+  }
+
+  @Test func batchSizeZeroStops() async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = DataLoader(TensorDataset(Tensor.arange(10)), batchSize: 0)
+    }
+    expectStopMessage(result, op: "DataLoader", [Self.message("batch_size_0")])
   }
 
   @Test func standardizerIsPopulationScaled() {

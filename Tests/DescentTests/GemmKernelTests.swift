@@ -63,7 +63,7 @@ private let shapes: [(Int, Int, Int)] = [
 
 /// Runs every shape and transpose combination, cycling through the (alpha, beta) pairs (beta == 0
 /// with a NaN-filled C among them); returns a description of the first mismatch.
-private func checkAll<T: GemmScalar>(_: T.Type, seed: UInt64) -> String? {
+func checkAll<T: GemmScalar>(_: T.Type, seed: UInt64) -> String? {
   var rng = XorShift(state: seed)
   let scalings = [(1.5, -0.5), (-0.75, 0.0), (1.0, 1.0)]
   var round = 0
@@ -167,39 +167,33 @@ func checkOne<T: GemmScalar>(
   }
 }
 
-// The forced path is process-wide state, so these run one at a time.
+/// Checks the products on the forced `path`: the first mismatch, or which kernels ran instead.
+func failureOnPath(_ path: String, _ check: () -> String?) -> String? {
+  descent_gemm_force_path(path)
+  defer { descent_gemm_force_path(nil) }
+  let failure = check()
+  let ran = String(cString: descent_gemm_last_path())
+  guard ran == path else { return "the \(path) kernels were forced, the \(ran) kernels ran" }
+  return failure.map { "\(path) kernels: \($0)" }
+}
+
+/// True when this CPU can run the kernel path `name`.
+func cpuRuns(_ name: String) -> Bool { descent_gemm_path_supported(name) != 0 }
+
+// The thread count is process-wide (and the thread tests set it), so these run one at a time.
+// Each kernel path has its own suite (GemmKernelTests+Paths.swift), skipped with the reason on a
+// CPU without the path.
 @Suite("GEMM kernels", .serialized)
 struct GemmKernelTests {
-  static let paths = ["portable", "avx2", "avx512"]
-
-  @Test("float32 matches the naive product", arguments: paths)
-  func float32(path: String) {
-    descent_gemm_force_path(path)
-    defer { descent_gemm_force_path(nil) }
-    let failure = checkAll(Float.self, seed: 0x9E37_79B9_7F4A_7C15)
-    #expect(failure == nil, "path \(String(cString: descent_gemm_path())): \(failure ?? "")")
-  }
-
-  @Test("float64 matches the naive product", arguments: paths)
-  func float64(path: String) {
-    descent_gemm_force_path(path)
-    defer { descent_gemm_force_path(nil) }
-    let failure = checkAll(Double.self, seed: 0xD1B5_4A32_D192_ED03)
-    #expect(failure == nil, "path \(String(cString: descent_gemm_path())): \(failure ?? "")")
-  }
-
   @Test("forcing a path selects it, or the best supported one")
-  func pathSelection() {
-    // Detect without any DESCENT_CPU the environment may carry; restore it afterwards.
-    let saved = getenv("DESCENT_CPU").map { String(cString: $0) }
-    unsetenv("DESCENT_CPU")
-    defer {
-      if let saved { setenv("DESCENT_CPU", saved, 1) } else { unsetenv("DESCENT_CPU") }
-      descent_gemm_force_path(nil)
-    }
+  func pathSelection() async {
+    defer { descent_gemm_force_path(nil) }
     descent_gemm_force_path(nil)
     let best = String(cString: descent_gemm_path())
     #expect(["avx512", "avx2", "portable"].contains(best))
+    #expect(cpuRuns(best) && cpuRuns("portable") && !cpuRuns("sse9"))
+    #expect(cpuRuns("avx512") == (best == "avx512"))
+    #expect(cpuRuns("avx2") == (best != "portable"))
     descent_gemm_force_path("portable")
     #expect(String(cString: descent_gemm_path()) == "portable")
     // Asking for more than the CPU has falls back to the best supported path.
@@ -210,9 +204,36 @@ struct GemmKernelTests {
     // Unknown names mean "detect".
     descent_gemm_force_path("sse9")
     #expect(String(cString: descent_gemm_path()) == best)
-    // DESCENT_CPU is read when no path is forced.
-    setenv("DESCENT_CPU", "portable", 1)
+    // DESCENT_CPU is read when no path is forced: in a child process, since the environment
+    // and the detected path are shared by every test of this one.
+    await #expect(processExitsWith: .success) {
+      setenv("DESCENT_CPU", "portable", 1)
+      descent_gemm_force_path(nil)
+      exit(String(cString: descent_gemm_path()) == "portable" ? 0 : 1)
+    }
+  }
+
+  @Test("the last product reports the path it ran on")
+  func lastPathReportsTheKernelsThatRan() {
+    defer { descent_gemm_force_path(nil) }
+    var a: [Float] = [1, 2]
+    var c: [Float] = [0]
+    descent_gemm_force_path("portable")
+    descent_sgemm(0, 1, 1, 1, 2, 1, &a, 2, &a, 2, 0, &c, 1)
+    #expect(String(cString: descent_gemm_last_path()) == "portable" && c == [5])
     descent_gemm_force_path(nil)
-    #expect(String(cString: descent_gemm_path()) == "portable")
+    let best = String(cString: descent_gemm_path())
+    var d: [Double] = [3]
+    var e: [Double] = [0]
+    descent_dgemm(0, 0, 1, 1, 1, 2, &d, 1, &d, 1, 0, &e, 1)
+    #expect(String(cString: descent_gemm_last_path()) == best && e == [18])
+    // A path the CPU lacks falls back, and the check on that path says so.
+    for path in ["avx512", "avx2"] where !cpuRuns(path) {
+      let failure = failureOnPath(path) {
+        descent_dgemm(0, 0, 1, 1, 1, 2, &d, 1, &d, 1, 0, &e, 1)
+        return nil
+      }
+      #expect(failure == "the \(path) kernels were forced, the \(best) kernels ran")
+    }
   }
 }

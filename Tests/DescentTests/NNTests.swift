@@ -9,6 +9,9 @@ import Testing
     let shape: [Int]
     let data: [Double]
     var tensor: Tensor { Tensor(shape: shape, scalars: data.map { Float($0) }) }
+    func tensor(_ dtype: DType) -> Tensor {
+      dtype == .float64 ? Tensor(shape: shape, scalars: data) : tensor
+    }
   }
   struct LinearInit: Decodable {
     let seed: UInt64
@@ -33,6 +36,11 @@ import Testing
     let activations: Activations
     let layernorm: [String: Stored]
     let batchnorm: BatchNorm
+    let dropout_model: DropoutModel
+  }
+  struct DropoutModel: Decodable {
+    let init_seed, train_seed: UInt64
+    let input, eval_output, train_output: Stored
   }
   struct BatchNorm: Decodable {
     let input, grad_output, output_train, grad_input, grad_weight, grad_bias: Stored
@@ -46,8 +54,9 @@ import Testing
     return try! JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
   }()
 
+  /// Within the ops suite's float32 tolerance: 1e-5 relative + 1e-6 absolute.
   func expectClose(
-    _ actual: Tensor?, _ expected: Stored, _ what: String, tolerance: Double = 1e-5,
+    _ actual: Tensor?, _ expected: Stored, _ what: String,
     sourceLocation: SourceLocation = #_sourceLocation
   ) {
     guard let actual else {
@@ -56,9 +65,14 @@ import Testing
     }
     #expect(actual.shape == expected.shape, "\(what): shape", sourceLocation: sourceLocation)
     let values = actual.toDoubles()
-    guard values.count == expected.data.count else { return }
+    guard values.count == expected.data.count else {
+      Issue.record(
+        "\(what): \(values.count) values, PyTorch has \(expected.data.count)",
+        sourceLocation: sourceLocation)
+      return
+    }
     for (index, (a, e)) in zip(values, expected.data).enumerated()
-    where Swift.abs(a - e) > tolerance * Swift.max(1, Swift.abs(e)) {
+    where !(Swift.abs(a - e) <= 1e-5 * Swift.abs(e) + 1e-6) {
       Issue.record("\(what)[\(index)]: Descent \(a), PyTorch \(e)", sourceLocation: sourceLocation)
       return
     }
@@ -213,12 +227,24 @@ import Testing
   }
 
   @Test func trainEvalAndZeroGrad() {
-    let model = Sequential(Linear(2, 3), Dropout(p: 0.5), ReLU(), Linear(3, 1))
+    let stored = Self.fixture.dropout_model
+    // The same seeds as the generator, on a private default generator.
+    let (model, evalOutput, trainOutput) = withDefaultGenerator(Generator()) {
+      manualSeed(stored.init_seed)
+      let model = Sequential(Linear(2, 3), Dropout(p: 0.5), ReLU(), Linear(3, 1))
+      model.eval()
+      let evalOutput = noGrad { model(stored.input.tensor) }
+      model.train()
+      manualSeed(stored.train_seed)
+      return (model, evalOutput, noGrad { model(stored.input.tensor) })
+    }
+    expectClose(evalOutput, stored.eval_output, "evaluation output (no dropout)")
+    expectClose(trainOutput, stored.train_output, "training output (dropout)")
     model.eval()
     #expect(model.modules().allSatisfy { !$0.training })
-    let x = Tensor([[1, 2], [3, 4]])
-    #expect(model(x).toDoubles() == model(x).toDoubles())  // dropout off in eval
     model.train()
+    #expect(model.modules().allSatisfy { $0.training })
+    let x = Tensor([[1, 2], [3, 4]])
     model(x).sum().backward()
     #expect(model.parameters().allSatisfy { $0.grad != nil })
     model.zeroGrad()

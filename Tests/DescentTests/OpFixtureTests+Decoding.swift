@@ -203,17 +203,29 @@ struct OpFixtureFile: Decodable, Sendable {
   let torch_version: String
   var cases: [OpFixtureCase]
 
-  static let url = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Fixtures/ops.json")
+  static let url = url(named: "ops.json")
 
-  static func load() throws -> OpFixtureFile {
+  /// A fixture file of this format in Tests/Fixtures (ops.json, vocabulary.json).
+  static func url(named name: String) -> URL {
+    URL(fileURLWithPath: #filePath)
+      .deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("Fixtures/\(name)")
+  }
+
+  static func load() throws -> OpFixtureFile { try load(from: url) }
+
+  /// Reads a file of cases. Non-finite floats (vocabulary.json's NaN inputs, a -inf mask
+  /// value) are written as the strings "nan", "inf" and "-inf", in data and arguments.
+  static func load(from url: URL) throws -> OpFixtureFile {
     let data = try Data(contentsOf: url)
-    var file = try JSONDecoder().decode(OpFixtureFile.self, from: data)
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    var file = try decoder.decode(OpFixtureFile.self, from: data)
     // Second pass, for the int-versus-float label of number arguments only.
     guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
       let raw = root["cases"] as? [[String: Any]], raw.count == file.cases.count
-    else { throw OpFixtureError("ops.json: unexpected layout") }
+    else { throw OpFixtureError("\(url.lastPathComponent): unexpected layout") }
     for (index, object) in raw.enumerated() {
       guard let args = object["args"] as? [String: Any] else { continue }
       for (key, value) in args {
@@ -231,6 +243,62 @@ struct OpFixtureFile: Decodable, Sendable {
 
   /// Loaded once; a broken file fails `fixtureLoads` rather than crashing test discovery.
   static let loaded: Result<OpFixtureFile, any Error> = Result { try load() }
+}
+
+// MARK: - Running a case
+
+/// Runs one case through `run` (the op applied to fresh leaves made from the case's inputs,
+/// returning the output and, for ops that give them, indices) and returns what differed from
+/// PyTorch: output, indices, and each input's gradient after `backward(gradient:)` with the
+/// recorded upstream gradient. Empty when everything agrees.
+func opFixtureProblems(
+  _ c: OpFixtureCase, _ run: (OpFixtureCase, [Tensor]) throws -> (output: Tensor, indices: Tensor?)
+) -> [String] {
+  let inputs = c.inputs.map { $0.makeTensor() }
+  let result: (output: Tensor, indices: Tensor?)
+  do {
+    result = try run(c, inputs)
+  } catch {
+    return ["\(error)"]
+  }
+  let output = result.output
+  var problems = opFixtureMismatches(output, c.output, "output")
+  if let expected = c.outputIndices {
+    if let indices = result.indices {
+      problems += opFixtureMismatches(indices, expected, "indices")
+    } else {
+      problems.append("PyTorch returns indices, the Descent call gave none")
+    }
+  }
+
+  guard let gradOutput = c.gradOutput else {
+    if output.requiresGrad && output.dtype.isFloatingPoint
+      && c.inputs.contains(where: \.requiresGrad)
+    {
+      problems.append("output requires grad but PyTorch recorded no gradient")
+    }
+    return problems
+  }
+  // backward(gradient:) stops the process on a shape mismatch or a graph-less output.
+  guard output.shape == gradOutput.shape else {
+    return problems + ["backward skipped: the output's shape differs from grad_output's"]
+  }
+  guard output.requiresGrad else {
+    return problems + ["output does not require grad, PyTorch's does (grad_fn missing)"]
+  }
+  output.backward(gradient: gradOutput.makeTensor())
+  for (index, (input, expected)) in zip(inputs, c.grads).enumerated() {
+    switch (input.grad, expected) {
+    case (nil, nil): break
+    case (let grad?, let expected?):
+      problems += opFixtureMismatches(grad, expected, "grad of input \(index)")
+    case (nil, _?):
+      problems.append("grad of input \(index): nil, PyTorch has one")
+    case (_?, nil):
+      problems.append("grad of input \(index): set, PyTorch has none")
+    }
+  }
+  return problems
 }
 
 // MARK: - Comparison

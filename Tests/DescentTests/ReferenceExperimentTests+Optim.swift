@@ -1,11 +1,34 @@
+import Foundation
 import Testing
 
 @testable import DescentExamples
 
 /// R2, R3, R5, R7, R8 and the second half of R10: the lines REFERENCE.md lists, and where the
-/// data are random, the numbers PyTorch 2.15 prints for the same seed (Descent's generator and
-/// initialisation are PyTorch's).
+/// data are random, the numbers PyTorch prints for the same seed (Descent's generator and
+/// initialisation are PyTorch's): Tests/Fixtures/experiments.json, made by
+/// make_experiment_fixtures.py.
 extension ReferenceExperimentTests {
+  struct SeededRuns: Decodable {
+    struct R2: Decodable {
+      let initial_weight, initial_bias, final_weight, final_bias, last_cost: Double
+    }
+    struct R7: Decodable { let adam, sgd: [Double] }
+    struct R8: Decodable {
+      struct Run: Decodable { let first, last: Double }
+      let module, output: String
+      let optimizers: [String: Run]
+    }
+    let r2_random_start: R2
+    let r7: R7
+    let r8: R8
+  }
+
+  static let seeded: SeededRuns = {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../Fixtures/experiments.json")
+    return try! JSONDecoder().decode(SeededRuns.self, from: Data(contentsOf: url))
+  }()
+
   @Test func r2PrintsTheSGDRun() {
     let printed = lines(of: R2OptimSGD.self)
     for line in [
@@ -18,9 +41,15 @@ extension ReferenceExperimentTests {
     // The Linear + MSELoss run with zeroed parameters prints the same numbers.
     let afterLinear = printed.drop { !$0.hasPrefix("Linear(1, 1) + MSELoss") }
     #expect(afterLinear.contains("Epoch : 10000, Weight : 0.879, Bias : -0.432, Cost : 1.372"))
-    // PyTorch: torch.manual_seed(0); nn.Linear(1, 1) → weight -0.0075, bias 0.5364.
-    #expect(printed.contains("  weight -0.0075, bias 0.5364"))
-    #expect(printed.last?.hasSuffix("Cost : 1.372") == true)
+    // PyTorch: torch.manual_seed(0); nn.Linear(1, 1), then the same 10000 steps.
+    let pytorch = Self.seeded.r2_random_start
+    let start =
+      "  weight \(fixed(pytorch.initial_weight, 4)), bias \(fixed(pytorch.initial_bias, 4))"
+    #expect(printed.contains(start), "missing: \(start)")
+    #expect(
+      printed.last
+        == "Epoch : 10000, Weight : \(fixed(pytorch.final_weight, 3)), Bias : \(fixed(pytorch.final_bias, 3)), Cost : \(fixed(pytorch.last_cost, 3))"
+    )
   }
 
   @Test func r3ShowsEachStep() {
@@ -50,32 +79,36 @@ extension ReferenceExperimentTests {
 
   @Test func r7MatchesPyTorchForTheSameSeed() {
     let printed = lines(of: R7AdamNoisyLine.self)
-    // torch.manual_seed(0), the same data and model: PyTorch prints these losses.
-    for line in [
-      "epoch : 10, loss : 419.4223", "epoch : 50, loss : 408.5962", "epoch : 100, loss : 395.3514",
-      "epoch : 10, loss : 0.6686", "epoch : 50, loss : 0.5352", "epoch : 100, loss : 0.4282",
-    ] {
-      #expect(printed.contains(line), "missing: \(line)")
+    // torch.manual_seed(0), the same data and models: the losses PyTorch prints, every tenth
+    // epoch, Adam's then SGD's.
+    let pytorch = Self.seeded.r7
+    var expected: [String] = []
+    for (label, losses) in [("Adam, lr 0.001:", pytorch.adam), ("SGD, lr 0.01:", pytorch.sgd)] {
+      expected.append(label)
+      for epoch in stride(from: 10, through: 100, by: 10) {
+        expected.append("epoch : \(epoch), loss : \(fixed(losses[epoch - 1], 4))")
+      }
+      // PyTorch's losses fall at every epoch too.
+      #expect(zip(losses, losses.dropFirst()).allSatisfy { $0 > $1 }, "\(label)")
+      expected.append("  the loss fell at every epoch")
     }
-    #expect(printed.filter { $0 == "  the loss fell at every epoch" }.count == 2)
+    #expect(printed == expected)
   }
 
   @Test func r8PrintsTheModuleAndTrainsWithEveryOptimizer() {
     let printed = lines(of: R8CustomModule.self)
-    #expect(
-      printed[0] == """
-        simple(
-          (fc1): Linear(in_features=1, out_features=4, bias=True)
-          (fc2): Linear(in_features=4, out_features=1, bias=True)
-        )
-        """)
-    #expect(printed[1] == "output for a [2, 1] input: shape [2, 1]")
-    // PyTorch, torch.manual_seed(0): the same model and input print these values.
-    #expect(printed[2] == "tensor([[-0.6069],\n        [-0.4547]], grad_fn=<AddmmBackward0>)")
-    for label in ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"] {
-      let line = printed.first { $0.hasPrefix(label + ":") }
-      let final = line.flatMap { Double($0.split(separator: " ").last!) }
-      #expect(final != nil && final! < 0.01, "\(label) did not train: \(line ?? "no line")")
+    // PyTorch, torch.manual_seed(0): the same module, and its output on the same input.
+    let pytorch = Self.seeded.r8
+    #expect(printed.count == 8)
+    #expect(printed.first == pytorch.module)
+    #expect(printed.dropFirst().first == "output for a [2, 1] input: shape [2, 1]")
+    #expect(printed.dropFirst(2).first == pytorch.output)
+    // torch.manual_seed(1) and 200 steps with each optimizer: PyTorch's first and last loss.
+    for (index, label) in ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"].enumerated() {
+      let run = pytorch.optimizers[label]
+      #expect(run != nil && run!.last < 0.01, "\(label) trains in PyTorch")
+      let line = "\(label): loss \(fixed(run?.first ?? .nan, 4)) -> \(fixed(run?.last ?? .nan, 4))"
+      #expect(printed.dropFirst(3 + index).first == line)
     }
   }
 

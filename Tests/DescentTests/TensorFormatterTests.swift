@@ -11,10 +11,15 @@ private struct PrintCase: Decodable, CustomTestStringConvertible {
   let values: FormatterValues
   let suffixes: [String]
   let expected: String
+  /// For a view case: the steps that make the printed view of the tensor above.
+  let view: [ViewStep]?
+  let contiguous: Bool?
 
   var testDescription: String { name }
 
-  private enum Keys: String, CodingKey { case name, shape, dtype, values, suffixes, expected }
+  private enum Keys: String, CodingKey {
+    case name, shape, dtype, values, suffixes, expected, view, contiguous
+  }
 
   /// JSON has no nan or inf; the generator writes those (and -0.0) as strings.
   private struct JSONFloat: Decodable {
@@ -41,8 +46,10 @@ private struct PrintCase: Decodable, CustomTestStringConvertible {
     let c = try decoder.container(keyedBy: Keys.self)
     name = try c.decode(String.self, forKey: .name)
     shape = try c.decode([Int].self, forKey: .shape)
-    suffixes = try c.decode([String].self, forKey: .suffixes)
+    suffixes = try c.decodeIfPresent([String].self, forKey: .suffixes) ?? []
     expected = try c.decode(String.self, forKey: .expected)
+    view = try c.decodeIfPresent([ViewStep].self, forKey: .view)
+    contiguous = try c.decodeIfPresent(Bool.self, forKey: .contiguous)
     switch try c.decode(String.self, forKey: .dtype) {
     case "float32":
       dtype = .float32
@@ -78,14 +85,25 @@ struct TensorFormatterTests {
   @Test func fixturesLoadAndCoverTheRules() throws {
     let cases = try PrintCase.loadAll()
     #expect(cases.count >= 60)
+    #expect(cases.filter { $0.view != nil }.count == 14)
     #expect(Set(cases.map(\.name)).count == cases.count, "case names must be unique")
   }
 
-  @Test(arguments: cases)
+  @Test(arguments: cases.filter { $0.view == nil })
   fileprivate func matchesPyTorch(_ c: PrintCase) {
     let got = formatTensor(c.values, shape: c.shape, dtype: c.dtype, suffixes: c.suffixes)
     #expect(
       got == c.expected, "case \(c.name):\n--- got ---\n\(got)\n--- PyTorch ---\n\(c.expected)")
+  }
+
+  /// Non-contiguous views printed through `description`, which reads their strides.
+  @Test(arguments: cases.filter { $0.view != nil })
+  fileprivate func viewPrintsAsPyTorch(_ c: PrintCase) throws {
+    let view = try c.view!.reduce(c.baseTensor()) { try $1.apply(to: $0) }
+    #expect(view.isContiguous == c.contiguous)
+    #expect(
+      view.description == c.expected,
+      "case \(c.name):\n--- got ---\n\(view.description)\n--- PyTorch ---\n\(c.expected)")
   }
 
   @Test func negativeZeroSurvivesDecoding() throws {
@@ -100,5 +118,41 @@ struct TensorFormatterTests {
       .integer((0..<1000).map(Int64.init)), shape: [1000], dtype: .int64, suffixes: [])
     #expect(!text.contains("..."))
     #expect(text.split(separator: "\n").allSatisfy { $0.count <= 80 })
+  }
+}
+
+/// One step of a view case (make_print_fixtures.py's `apply_view`).
+private struct ViewStep: Decodable {
+  let op: String
+  let dim0, dim1, dim, start, end, step, index: Int?
+  let dims, shape: [Int]?
+
+  func apply(to t: Tensor) throws -> Tensor {
+    switch op {
+    case "transpose": return t.transpose(try #require(dim0), try #require(dim1))
+    case "t": return t.t()
+    case "permute": return t.permute(try #require(dims))
+    case "slice":
+      return t.slice(
+        try #require(dim), start: try #require(start), end: try #require(end),
+        step: try #require(step))
+    case "select": return t.select(try #require(dim), try #require(index))
+    case "expand": return t.expand(try #require(shape))
+    default: throw CocoaError(.coderReadCorrupt)
+    }
+  }
+}
+
+extension PrintCase {
+  /// The base tensor of a view case, a leaf that requires grad when PyTorch's did.
+  func baseTensor() -> Tensor {
+    let requiresGrad = expected.contains("grad_fn=")
+    switch values {
+    case .floating(let v) where dtype == .float32:
+      return Tensor(shape: shape, scalars: v.map { Float($0) }, requiresGrad: requiresGrad)
+    case .floating(let v): return Tensor(shape: shape, scalars: v, requiresGrad: requiresGrad)
+    case .integer(let v): return Tensor(shape: shape, scalars: v)
+    case .boolean(let v): return Tensor(shape: shape, scalars: v)
+    }
   }
 }

@@ -20,7 +20,7 @@ private let threadShapes: [(Int, Int, Int)] = [
 ]
 
 /// Every shape and transpose with 1, 2 and 3 threads (split at any size); the first mismatch.
-private func checkThreads<T: GemmScalar>(_: T.Type, seed: UInt64) -> String? {
+func checkThreads<T: GemmScalar>(_: T.Type, seed: UInt64) -> String? {
   var rng = XorShift(state: seed)
   let scalings = [(1.5, -0.5), (-0.75, 0.0), (1.0, 1.0)]
   var round = 0
@@ -56,7 +56,7 @@ private func sgemmProduct(_ a: [Float], _ b: [Float], _ m: Int, _ n: Int, _ k: I
 }
 
 /// Runs `body` with the GEMM split at any size, restoring the thread count and threshold after.
-private func withSplitting<R>(_ body: () -> R) -> R {
+func withSplitting<R>(_ body: () -> R) -> R {
   let savedThreads = descent_get_num_threads()
   let savedThreshold = descent_gemm_set_thread_threshold(0)
   defer {
@@ -66,24 +66,14 @@ private func withSplitting<R>(_ body: () -> R) -> R {
   return body()
 }
 
-// In the serialized GEMM suite: the forced path and the thread count are process-wide.
+/// Every shape with 1, 2 and 3 threads on the forced `path`: the first mismatch, or which
+/// kernels ran instead.
+func threadFailureOnPath<T: GemmScalar>(_ path: String, _: T.Type, seed: UInt64) -> String? {
+  failureOnPath(path) { withSplitting { checkThreads(T.self, seed: seed) } }
+}
+
+// In the serialized GEMM suite: the thread count is process-wide.
 extension GemmKernelTests {
-  @Test("float32 with 1, 2, 3 threads: naive result, bit-identical", arguments: paths)
-  func float32Threads(path: String) {
-    descent_gemm_force_path(path)
-    defer { descent_gemm_force_path(nil) }
-    let failure = withSplitting { checkThreads(Float.self, seed: 0x2545_F491_4F6C_DD1D) }
-    #expect(failure == nil, "path \(String(cString: descent_gemm_path())): \(failure ?? "")")
-  }
-
-  @Test("float64 with 1, 2, 3 threads: naive result, bit-identical", arguments: paths)
-  func float64Threads(path: String) {
-    descent_gemm_force_path(path)
-    defer { descent_gemm_force_path(nil) }
-    let failure = withSplitting { checkThreads(Double.self, seed: 0x9FB2_1C65_1E98_DF25) }
-    #expect(failure == nil, "path \(String(cString: descent_gemm_path())): \(failure ?? "")")
-  }
-
   @Test("concurrent GEMM calls from several threads give the one-thread result")
   func concurrentCallers() {
     let (m, n, k) = (70, 300, 90)

@@ -1,7 +1,7 @@
 """Checks that PyTorch loads the safetensors files Descent writes, with the right values.
 
-The Swift tests never need Python; this is the other direction, run by hand or in an optional CI
-step. First let Descent write its files, then load them here:
+The Swift tests never need Python; this is the other direction, run by CI (.ci/run) on every
+submission, or by hand. First let Descent write its files, then load them here:
 
     DESCENT_SAFETENSORS_EXPORT=descent-out/safetensors swift test --filter exportFilesForPyTorch
     .venv-ref/bin/python Tests/Fixtures/check_descent_safetensors.py descent-out/safetensors
@@ -13,7 +13,8 @@ make_safetensors_fixtures.py defines:
 - descent_layout.safetensors: `layout_state_dict()` and `LAYOUT_METADATA`, and byte for byte
   what `safetensors.torch.save` writes for them;
 - descent_model.safetensors: the PyTorch model's state dict after a trip through Descent; the
-  model with these weights must reproduce the output recorded in the metadata;
+  model with these weights must reproduce the output recorded in the metadata (exactly as this
+  PyTorch computes it, and up to rounding as the PyTorch that wrote the fixture did);
 - descent_dtypes.safetensors: `dtypes_state_dict()` as Descent loads it (half types as float32,
   integer types as int64);
 - descent_views.safetensors: views Descent wrote as contiguous data.
@@ -79,12 +80,20 @@ def check_model(path):
     state, metadata = fixtures.model_fixture()
     loaded = load_file(path)
     check_tensors("model", loaded, state)
-    check(metadata_of(path) == metadata, f"model: metadata {metadata_of(path)}")
+    # Descent keeps the metadata of the file it read, the fixture PyTorch wrote.
+    source = metadata_of(os.path.join(fixtures.OUT, "torch_model.safetensors"))
+    check(metadata_of(path) == source, f"model: metadata {metadata_of(path)}, read {source}")
     net = fixtures.model()
     net.load_state_dict(loaded)
     with torch.no_grad():
-        output = net(torch.tensor(json.loads(metadata["input"])))
+        output = net(torch.tensor(json.loads(source["input"])))
+    # Bit for bit what this PyTorch computes with the original weights...
     check(torch.equal(output, torch.tensor(json.loads(metadata["output"]))), "model: output differs")
+    # ...and what the PyTorch that wrote the fixture recorded, up to its build's rounding (its
+    # matrix kernels may sum in another order).
+    recorded = torch.tensor(json.loads(source["output"]))
+    check(torch.allclose(output, recorded, rtol=1e-6, atol=1e-7),
+          f"model: output {output.tolist()}, recorded {recorded.tolist()}")
 
 
 def check_dtypes(path):

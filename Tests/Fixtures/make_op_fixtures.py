@@ -23,6 +23,7 @@ See README.md in this directory for the JSON format.
 
 import argparse
 import json
+import math
 import os
 import sys
 import zlib
@@ -54,8 +55,10 @@ def tensor_json(t):
     flat = t.reshape(-1).tolist()
     if t.dtype.is_floating_point:
         # float(x) of a float32 value is the exact value as a double; json
-        # writes the shortest repr that round-trips that double.
-        flat = [float(v) for v in flat]
+        # writes the shortest repr that round-trips that double. NaN and the
+        # infinities (only in cases made with at_kinks=True) are strings.
+        flat = [float(v) if math.isfinite(v) else
+                ("nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")) for v in flat]
     elif t.dtype == BOOL:
         flat = [bool(v) for v in flat]
     else:
@@ -63,7 +66,8 @@ def tensor_json(t):
     return {"shape": list(t.shape), "dtype": DTYPE_NAMES[t.dtype], "data": flat}
 
 
-def add_case(name, op, args, make_inputs, fn, differentiable=True, seed_key=None):
+def add_case(name, op, args, make_inputs, fn, differentiable=True, seed_key=None,
+             at_kinks=False):
     """Register one case.
 
     make_inputs() -> list of tensors or (tensor, requires_grad) pairs; it is
@@ -71,6 +75,9 @@ def add_case(name, op, args, make_inputs, fn, differentiable=True, seed_key=None
     A bare tensor requires grad iff it is floating point and `differentiable`.
     seed_key (default: name) lets several cases share identical inputs.
     fn(*inputs) -> output tensor, or (values, int64 indices) for max/min-with-dim.
+    at_kinks=True: fixed inputs at the points the random ones avoid (bounds, NaN);
+    their outputs may be NaN, and --check skips them (finite differences do not
+    hold there).
     """
     if name in _NAMES:
         raise ValueError(f"duplicate case name {name}")
@@ -93,7 +100,7 @@ def add_case(name, op, args, make_inputs, fn, differentiable=True, seed_key=None
     indices = None
     if isinstance(res, tuple):
         res, indices = res
-    assert torch.isfinite(res.detach().double()).all(), f"{name}: non-finite output"
+    assert at_kinks or torch.isfinite(res.detach().double()).all(), f"{name}: non-finite output"
 
     case = {
         "name": name,
@@ -118,7 +125,8 @@ def add_case(name, op, args, make_inputs, fn, differentiable=True, seed_key=None
                 grads.append(tensor_json(t.grad))
         case["grad_output"] = tensor_json(g)
         case["grads"] = grads
-        CHECKS.append((name, op, fn, inputs))
+        if not at_kinks:
+            CHECKS.append((name, op, fn, inputs))
     else:
         case["grad_output"] = None
         case["grads"] = [None] * len(inputs)
@@ -328,6 +336,30 @@ def gen_unary():
             add_case(f"clamp_{tag}_{SHORT[dt]}_{shape_tag(sh)}", "clamp", args,
                      (lambda sh=sh, dt=dt, pts=pts: [away_from(sh, pts, dt, 0.05)]),
                      (lambda x, a=args: torch.clamp(x, min=a.get("min"), max=a.get("max"))))
+    # clamp at the points the random inputs avoid. Where x equals a number bound, PyTorch 2.15
+    # gives clamp the minimum-norm subgradient 0 (pytorch/pytorch#184574), as hardtanh always
+    # had, and Descent follows it; PyTorch 2.13 still gives 1 there. So the gradient exactly
+    # at the bounds is recorded from F.hardtanh (op "hardtanh", the same function; Descent
+    # computes it with clamp), and clamp's own cases keep off the bounds (NaN, outside,
+    # inside, min > max), where every version agrees.
+    at_bounds = [-1.0, -0.5, 0.0, 0.5, 1.0]
+    for dt in (F32, F64):
+        x = torch.tensor(at_bounds, dtype=dt, requires_grad=True)
+        torch.clamp(x, -0.5, 0.5).backward(torch.ones(5, dtype=dt))
+        at_bound_grad = x.grad[[1, 3]].tolist()
+        version = tuple(int(v) for v in torch.__version__.split("+")[0].split(".")[:2])
+        assert at_bound_grad == ([0.0, 0.0] if version >= (2, 15) else [1.0, 1.0]), at_bound_grad
+        add_case(f"hardtanh_at_bounds_{SHORT[dt]}", "hardtanh", {"min_val": -0.5, "max_val": 0.5},
+                 (lambda dt=dt: [torch.tensor(at_bounds, dtype=dt)]),
+                 (lambda x: torch.nn.functional.hardtanh(x, -0.5, 0.5)), at_kinks=True)
+    off_bounds = [-1.0, -0.25, 0.0, 0.25, 1.0, math.nan]
+    for tag, args in [("minmax", {"min": -0.5, "max": 0.5}), ("min", {"min": -0.5}),
+                      ("max", {"max": 0.5}), ("min_above_max", {"min": 0.5, "max": -0.5})]:
+        for dt in (F32, F64):
+            add_case(f"clamp_nan_and_outside_{tag}_{SHORT[dt]}", "clamp", args,
+                     (lambda dt=dt: [torch.tensor(off_bounds, dtype=dt)]),
+                     (lambda x, a=args: torch.clamp(x, min=a.get("min"), max=a.get("max"))),
+                     at_kinks=True)
     # a few extras
     add_case("exp_f32_scalar", "exp", {}, lambda: [randn([])], torch.exp)
     add_case("relu_f32_2x3", "relu", {}, lambda: [signed_away([2, 3], F32, 0.1, 2.0)], torch.relu)
@@ -659,6 +691,51 @@ def run_gradchecks():
     return failures
 
 
+def gen_inplace():
+    """`t += b`, `t -= b`, `t *= b` and `t /= b` on a copy t of a, b broadcasting to t's shape
+    (a tensor, a 0-d tensor, or a Python number): t keeps its dtype, and the gradients reach
+    both a and b through the in-place op. With b of a wider dtype t is computed in b's dtype
+    and rounded to its own; b's gradient is then t's float32 gradient summed and widened,
+    which is float32-accurate only, so there b does not require grad."""
+
+    def inplace(op):
+        def fn(a, b):
+            t = a.clone()
+            if op == "add":
+                t += b
+            elif op == "sub":
+                t -= b
+            elif op == "mul":
+                t *= b
+            else:
+                t /= b
+            return t
+        return fn
+
+    for op in ("add", "sub", "mul", "div"):
+        operand = positive if op == "div" else randn
+        for (da, sa), (db, sb) in [
+            ((F32, [3, 4]), (F32, [4])), ((F32, [3, 4]), (F32, [3, 1])),
+            ((F32, [2, 3, 4]), (F32, [3, 1])), ((F32, [3, 4]), (F32, [])),
+            ((F64, [2, 3]), (F64, [1, 3])), ((F32, [3, 4]), (F64, [4])),
+        ]:
+            mixed = "" if da == db else f"_{SHORT[db]}"
+            add_case(f"{op}_inplace_{SHORT[da]}_{shape_tag(sa)}{mixed}_{shape_tag(sb)}",
+                     f"{op}_inplace", {},
+                     (lambda da=da, sa=sa, db=db, sb=sb, operand=operand:
+                      [randn(sa, da), (operand(sb, db), da == db)]), inplace(op))
+    for op, scalar in (("add", 2.5), ("mul", -1.5)):
+        def fn(a, op=op, scalar=scalar):
+            t = a.clone()
+            if op == "add":
+                t += scalar
+            else:
+                t *= scalar
+            return t
+        add_case(f"{op}_inplace_scalar_f32_3x4_s{str(scalar).replace('.', 'p')}",
+                 f"{op}_inplace_scalar", {"scalar": scalar}, lambda: [randn([3, 4])], fn)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=DEFAULT_OUT, help="output path (default: ops.json next to this script)")
@@ -681,6 +758,7 @@ def main():
     gen_comparisons()
     gen_where()
     gen_conversions()
+    gen_inplace()
 
     version = torch.__version__.split("+")[0]
     # One case per line: compact yet diff-friendly.

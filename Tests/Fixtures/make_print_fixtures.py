@@ -7,6 +7,11 @@ TensorFormatterTests. Run from any directory with a Python that has torch:
 Every case records the flat row-major values, the shape, the dtype, the suffixes
 the Swift caller would pass (grad_fn / requires_grad; the formatter adds size and
 dtype itself), and the exact repr PyTorch printed with default print options.
+
+A view case (`view_…`) instead records a base tensor (shape, dtype, values), the steps
+that make a view of it (`view`: transpose, t, permute, slice, select, expand), whether
+the view is contiguous, and the repr of the view; the Swift side prints its own view
+through `description`, so the formatter reads the view's strides.
 """
 import json
 import math
@@ -50,6 +55,46 @@ def add(name, t):
         "values": [encode(v) for v in plain.reshape(-1).tolist()],
         "suffixes": suffixes,
         "expected": repr(t),
+    })
+
+
+def apply_view(t, steps):
+    for step in steps:
+        op = step["op"]
+        if op == "transpose":
+            t = t.transpose(step["dim0"], step["dim1"])
+        elif op == "t":
+            t = t.t()
+        elif op == "permute":
+            t = t.permute(*step["dims"])
+        elif op == "slice":
+            index = [slice(None)] * step["dim"] + [slice(step["start"], step["end"], step["step"])]
+            t = t[tuple(index)]
+        elif op == "select":
+            t = t.select(step["dim"], step["index"])
+        elif op == "expand":
+            t = t.expand(*step["shape"])
+        else:
+            raise ValueError(op)
+    return t
+
+
+def add_view(name, base, steps, requires_grad=False):
+    """Records repr() of a view of `base`: `shape` and `values` are the base's (row-major);
+    the Swift side makes the same view with `view` and prints it through `description`."""
+    assert all(c["name"] != name for c in cases), name
+    source = base.clone().requires_grad_(requires_grad)
+    view = apply_view(source, steps)
+    # The view shares the base's storage: not a copy, and (but for select) not contiguous.
+    assert view.data_ptr() >= source.data_ptr() and view._base is source, name
+    cases.append({
+        "name": name,
+        "shape": list(base.shape),
+        "dtype": DTYPES[base.dtype],
+        "values": [encode(v) for v in base.reshape(-1).tolist()],
+        "view": steps,
+        "contiguous": view.is_contiguous(),
+        "expected": repr(view),
     })
 
 
@@ -190,6 +235,26 @@ add("requires_grad_suffix_wraps_after_long_row", torch.arange(13.0).requires_gra
 add("dtype_and_grad_fn_wrap", (torch.arange(11, dtype=f64) * 1.5).requires_grad_() * 1)
 add("grad_fn_after_multiline", torch.randn(30, requires_grad=True).exp())
 add("grad_fn_summarized", torch.randn(2000, requires_grad=True).relu())
+
+# views: printed from their strides, through description (the base's values row-major)
+m34 = torch.arange(12.0).reshape(3, 4) / 4 - 1
+add_view("view_transpose_2d", m34, [{"op": "t"}])
+add_view("view_transpose_3d", torch.arange(24).reshape(2, 3, 4), [{"op": "transpose", "dim0": 0, "dim1": 2}])
+add_view("view_permute", torch.arange(24.0).reshape(2, 3, 4) * 1.5, [{"op": "permute", "dims": [2, 0, 1]}])
+add_view("view_every_other_column", m34, [{"op": "slice", "dim": 1, "start": 0, "end": 4, "step": 2}])
+add_view("view_rows_from_offset", m34, [{"op": "slice", "dim": 0, "start": 1, "end": 3, "step": 1},
+                                        {"op": "slice", "dim": 1, "start": 1, "end": 4, "step": 1}])
+add_view("view_column", m34, [{"op": "select", "dim": 1, "index": 2}])
+add_view("view_expand", T([[1.5], [-2.0], [3.25]]), [{"op": "expand", "shape": [3, 4]}])
+add_view("view_expand_int", T([7, -8, 9]), [{"op": "expand", "shape": [2, 3]}])
+add_view("view_bool_transpose", T([[True, False, True], [False, False, True]]), [{"op": "t"}])
+add_view("view_sci_transpose", T([[1e-8, 1.0], [2.0, 3e5]]), [{"op": "t"}])
+add_view("view_summarized_transpose", torch.arange(10000.0).reshape(100, 100), [{"op": "t"}])
+add_view("view_summarized_strided", torch.arange(4000).reshape(2, 2000),
+         [{"op": "slice", "dim": 1, "start": 1, "end": 2000, "step": 3}])
+add_view("view_transpose_grad", m34, [{"op": "transpose", "dim0": 0, "dim1": 1}], requires_grad=True)
+add_view("view_slice_grad", m34, [{"op": "slice", "dim": 1, "start": 0, "end": 4, "step": 2}],
+         requires_grad=True)
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "printing.json")
 with open(out, "w") as f:

@@ -18,6 +18,13 @@ void descent_dgemm(int transA, int transB, long M, long N, long K, double alpha,
 // Which kernel path is in use: "avx512", "avx2" or "portable".
 const char *descent_gemm_path(void);
 
+// 1 when this CPU (and OS) can run the named path ("portable" always), else 0.
+int descent_gemm_path_supported(const char *name);
+
+// The path the calling thread's last GEMM with a product (M, N, K > 0, alpha != 0) ran on:
+// "avx512", "avx2", "portable", or "none" before the first. For tests.
+const char *descent_gemm_last_path(void);
+
 // For tests and benchmarks only: force the kernel path ("avx512", "avx2" or "portable"; a path the CPU
 // lacks falls back to the best supported one, as with the DESCENT_CPU environment variable).
 // NULL or "" drops the forced choice; the next call detects again (and reads DESCENT_CPU again).

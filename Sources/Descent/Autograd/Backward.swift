@@ -1,196 +1,120 @@
-/// The backward pass: a topological sort of the graph from the output, then one loop that hands
-/// each node the sum of its incoming gradients (micrograd's engine, at scale).
+/// The public doors to the backward pass (`Engine.swift`): `backward` accumulates gradients
+/// into `grad`, `grad(_:_:)` returns them as values.
 extension Tensor {
-  /// Computes the gradient of this scalar with respect to every leaf that requires grad,
-  /// adding it to their `grad`, like `loss.backward()`.
+  /// Computes the gradient of this tensor with respect to the leaves that require grad and adds
+  /// it to their `grad`, like `loss.backward()`.
   ///
-  /// - Parameter retainGraph: keep the graph so that backward can run through it again.
-  public func backward(retainGraph: Bool = false) {
-    if isPoisoned || OpErrorScope.hasFailed { return }
-    guard count == 1 else {
-      _ = Tensor.failed(
-        OpError(
-          "backward",
-          "grad can be implicitly created only for scalar outputs, but this tensor has shape \(shapeText(shape)). Reduce it first (loss.mean(), loss.sum()) or pass backward(gradient:) with a tensor of shape \(shapeText(shape))."
-        ), inputs: [self])
-      return
+  /// - Parameters:
+  ///   - gradient: the gradient of some scalar with respect to this tensor; omit it for a
+  ///     one-element tensor (a loss).
+  ///   - retainGraph: keep the graph so that backward can run through it again; defaults to
+  ///     `createGraph`.
+  ///   - createGraph: record the backward pass itself, so that the gradients are differentiable
+  ///     (gradient penalties, Hessian-vector products).
+  ///   - inputs: accumulate into these tensors only (leaves or not), running only the part of
+  ///     the graph that leads to them.
+  public func backward(
+    gradient: Tensor? = nil, retainGraph: Bool? = nil, createGraph: Bool = false,
+    inputs: [Tensor]? = nil
+  ) {
+    if isPoisoned || gradient?.isPoisoned == true { return }
+    do throws(OpError) {
+      let seed = try seedGradient(gradient, op: "backward")
+      guard let root = gradientEdge else { return }
+      if let inputs {
+        guard !inputs.isEmpty else {
+          throw OpError("backward", "'inputs' argument to backward() cannot be empty.")
+        }
+        try checkDifferentiable(inputs, op: "backward")
+      }
+      _ = BackwardPass(
+        root: root, gradient: seed, target: inputs.map { .accumulate($0) } ?? .allLeaves,
+        retainGraph: retainGraph ?? createGraph, createGraph: createGraph
+      ).run()
+    } catch {
+      _ = Tensor.failed(error, inputs: [self])
     }
-    backward(gradient: Tensor.ones(shape, dtype: dtype), retainGraph: retainGraph)
   }
 
-  /// Backward from a non-scalar output, given the gradient of some scalar with respect to it
-  /// (PyTorch's `tensor.backward(gradient)`).
-  public func backward(gradient: Tensor, retainGraph: Bool = false) {
-    // Inside a failed `withOpErrors` scope nothing after the error may change a parameter.
-    if isPoisoned || gradient.isPoisoned || OpErrorScope.hasFailed { return }
+  /// The gradient backward starts from: `gradient` converted to this tensor's dtype, or ones
+  /// for a one-element tensor. Throws PyTorch's messages for a tensor outside the graph, a
+  /// missing gradient for a tensor of several elements, and a gradient of another shape.
+  func seedGradient(_ gradient: Tensor?, op: String) throws(OpError) -> Tensor {
     guard requiresGradFlag else {
-      _ = Tensor.failed(
-        OpError(
-          "backward",
-          "element 0 of tensors does not require grad and does not have a grad_fn (shape \(shapeText(shape))). Create the leaves with requiresGrad: true and compute outside noGrad."
-        ), inputs: [self])
-      return
+      throw OpError(
+        op,
+        "element 0 of tensors does not require grad and does not have a grad_fn (shape \(shapeText(shape))). Create the leaves with requiresGrad: true and compute outside noGrad."
+      )
     }
-    guard gradient.shape == shape else {
-      _ = Tensor.failed(
-        OpError(
-          "backward",
-          "Mismatch in shape: grad_output[0] has a shape of \(shapeText(gradient.shape)) and output[0] has a shape of \(shapeText(shape)). Pass a gradient of the output's shape."
-        ), inputs: [self, gradient])
-      return
-    }
-    guard let root = gradientEdge else { return }
-    let anomalies = GradMode.state.anomalies
-    let run = BackwardRun()
-    BackwardRun.$current.withValue(run) {
-      GradMode.with(gradEnabled: false) {
-        runBackward(
-          from: root, gradient: gradient.converted(to: dtype), retainGraph: retainGraph,
-          anomalies: anomalies)
-      }
-      run.finish()
-    }
-  }
-}
-
-/// Nodes reachable from `root`, each before every node that feeds it a gradient, in reverse:
-/// the caller walks the result backwards. Marks nodes as visited on the nodes themselves (no
-/// hashing on the hot path); `runBackward` clears them.
-///
-/// The nodes are handled unretained: every one of them is kept alive by its consumer's edge,
-/// from the root down, and the root by the tensor that backward runs on. Retaining each node
-/// at every step of the walk was the largest single cost of a small model's backward.
-private func reversedTopologicalOrder(from root: Node) -> [Unmanaged<Node>] {
-  var order: [Unmanaged<Node>] = []
-  order.reserveCapacity(32)
-  // Iterative post-order DFS: deep graphs (long unrolled loops) must not overflow the stack.
-  var stack: [(node: Unmanaged<Node>, nextIndex: Int)] = []
-  stack.reserveCapacity(32)
-  stack.append((Unmanaged.passUnretained(root), 0))
-  root.isVisited = true
-  while let (node, index) = stack.last {
-    let next: Unmanaged<Node>?? = node._withUnsafeGuaranteedRef { node in
-      guard index < node.edgeCount else { return nil }
-      return .some(node.edge(index).map { Unmanaged.passUnretained($0) })
-    }
-    guard let next else {
-      order.append(node)
-      stack.removeLast()
-      continue
-    }
-    stack[stack.count - 1].nextIndex += 1
-    if let next, !next._withUnsafeGuaranteedRef({ $0.isVisited }) {
-      next._withUnsafeGuaranteedRef { $0.isVisited = true }
-      stack.append((next, 0))
-    }
-  }
-  return order
-}
-
-/// Adds `gradient` to what `node` will receive.
-@inline(__always)
-private func deliver(_ gradient: consuming Tensor?, to node: Node?) {
-  guard let node, let gradient else { return }
-  if let existing = node.pendingGradient.take() {
-    node.pendingGradient = existing + gradient
-  } else {
-    node.pendingGradient = gradient
-  }
-}
-
-private func runBackward(
-  from root: Node, gradient: Tensor, retainGraph: Bool, anomalies: AnomalyRecorder?
-) {
-  let reversedOrder = reversedTopologicalOrder(from: root)
-  defer { for node in reversedOrder { node._withUnsafeGuaranteedRef { $0.isVisited = false } } }
-  root.pendingGradient = gradient
-  for unretained in reversedOrder.reversed() {
-    // Nodes, gradients and closures are moved rather than copied where they can be: each
-    // copy is a retain and a release, and they were most of a small model's backward.
-    unretained._withUnsafeGuaranteedRef { node in
-      if node.isAccumulateGrad {
-        // Moved out of the node, so that a gradient nothing else holds can become `grad`.
-        var moved = node.pendingGradient.take()
-        guard moved != nil, let leaf = node.leaf else { return }
-        if node.hasHooks { moved = node.applyingGradientHooks(moved!) }
-        leaf.accumulateGradient(moving: &moved)
-        for hook in node.postAccumulateHooks { hook.body(leaf) }
-        return
-      }
-      guard var incoming = node.pendingGradient.take() else { return }
-      if node.hasHooks { incoming = node.applyingGradientHooks(incoming) }
-      let function = retainGraph ? node.backwardFunction : node.backwardFunction.take()
-      guard let function else {
-        for rest in reversedOrder { rest._withUnsafeGuaranteedRef { $0.pendingGradient = nil } }
-        opFailure(
-          "backward",
-          "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retainGraph: true if you need to backward through the graph a second time (failed at \(node.name))."
+    guard let gradient else {
+      guard count == 1 else {
+        throw OpError(
+          op,
+          "grad can be implicitly created only for scalar outputs, but this tensor has shape \(shapeText(shape)). Reduce it first (loss.mean(), loss.sum()) or pass the gradient of the output (backward(gradient:), grad(_:_:gradOutputs:)) with shape \(shapeText(shape))."
         )
       }
-      switch function {
-      case .one(let backward):
-        let inputGradient = backward(incoming)
-        anomalies?.checkBackward(node.name, incoming, [inputGradient])
-        deliver(inputGradient, to: node.firstEdge)
-      case .two(let backward):
-        let (first, second) = backward(incoming)
-        anomalies?.checkBackward(node.name, incoming, [first, second])
-        deliver(first, to: node.firstEdge)
-        deliver(second, to: node.secondEdge)
-      case .many(let backward):
-        let inputGradients = backward(incoming)
-        anomalies?.checkBackward(node.name, incoming, inputGradients)
-        for index in 0..<Swift.min(node.edgeCount, inputGradients.count) {
-          deliver(inputGradients[index], to: node.edge(index))
-        }
-      }
+      return Tensor.ones(shape, dtype: dtype)
     }
+    guard gradient.shape == shape else {
+      throw OpError(
+        op,
+        "Mismatch in shape: grad_output[0] has a shape of \(shapeText(gradient.shape)) and output[0] has a shape of \(shapeText(shape)). Pass a gradient of the output's shape."
+      )
+    }
+    return gradient.converted(to: dtype)
   }
 }
 
-extension Tensor {
-  /// `accumulateGradient` of the gradient in `slot`, which it empties. The first gradient's
-  /// memory becomes `grad` without a copy when nothing else refers to it: a fresh, dense
-  /// result that no other tensor (view, detached alias, another leaf's gradient) shares. Any
-  /// doubt — another reference, a view, an offset, spare bytes — takes the copying path.
-  func accumulateGradient(moving slot: inout Tensor?) {
-    guard slot != nil else { return }
-    var storage = wholeStorage(of: slot!)
-    guard storage != nil else {
-      let gradient = slot!
-      slot = nil
-      accumulateGradient(gradient)
-      return
-    }
-    slot = nil  // the tensor goes; its storage stays, referenced here and wherever else
-    let strides = Tensor.contiguousStrides(shape)
-    if isKnownUniquelyReferenced(&storage) {
-      storage!.version = 0  // as for a copy
-      grad = Tensor(storage: storage!, shape: shape, strides: strides, dtype: dtype)
-    } else {
-      grad = Tensor(storage: storage!, shape: shape, strides: strides, dtype: dtype).copyData()
-    }
+/// Throws unless every tensor of `inputs` is one a gradient can be computed for.
+private func checkDifferentiable(_ inputs: [Tensor], op: String) throws(OpError) {
+  for (index, input) in inputs.enumerated() where !input.requiresGradFlag {
+    throw OpError(
+      op,
+      "One of the differentiated Tensors does not require grad (input \(index), shape \(shapeText(input.shape))). Create it with requiresGrad: true."
+    )
   }
+}
 
-  /// The storage of `gradient` when it could become this tensor's first `grad` as it is:
-  /// exactly this tensor's shape and dtype, dense from offset 0 over all of its storage, not
-  /// a view and not in a graph.
-  private func wholeStorage(of gradient: Tensor) -> Storage? {
-    let whole =
-      grad == nil && gradient.dtype == dtype && gradient.shape == shape
-      && gradient.isContiguous && gradient.storageOffset == 0 && gradient.viewBase == nil
-      && gradient.gradFn == nil && gradient.storage.byteCount == count * dtype.itemSize
-    return whole ? gradient.storage : nil
-  }
-
-  /// Adds `gradient` into `grad`. The first gradient is copied, so that `grad` never aliases a
-  /// tensor that backward handed to several leaves.
-  func accumulateGradient(_ gradient: Tensor) {
-    let incoming = gradient.shape == shape ? gradient : gradient.sumTo(shape)
-    if let grad {
-      noGrad { grad.addInPlace(incoming) }
-    } else {
-      grad = incoming.copyData()
+/// The gradients of `outputs` with respect to `inputs`, returned instead of accumulated into
+/// `grad` (PyTorch's `torch.autograd.grad`).
+///
+/// ```swift
+/// let x = Tensor([1, 2, 3], requiresGrad: true)
+/// let y = (x * x * x).sum()
+/// let dx = grad(y, [x], createGraph: true)[0]!      // 3x²
+/// let d2x = grad(dx.sum(), [x])[0]!                 // 6x
+/// ```
+///
+/// - Parameters:
+///   - gradOutputs: the gradient of some scalar with respect to `outputs` (the vector of a
+///     vector-Jacobian product); needed unless `outputs` has one element.
+///   - retainGraph: keep the graph for another pass; defaults to `createGraph`.
+///   - createGraph: record the computation of the gradients, for higher derivatives.
+///   - allowUnused: return nil for an input the output does not depend on, instead of
+///     stopping.
+/// - Returns: one gradient per input, in order.
+public func grad(
+  _ outputs: Tensor, _ inputs: [Tensor], gradOutputs: Tensor? = nil, retainGraph: Bool? = nil,
+  createGraph: Bool = false, allowUnused: Bool = false
+) -> [Tensor?] {
+  let placeholder = inputs.map { _ in Tensor.poisoned() as Tensor? }
+  return Tensor.op([outputs] + inputs + (gradOutputs.map { [$0] } ?? []), placeholder: placeholder)
+  { () throws(OpError) in
+    let seed = try outputs.seedGradient(gradOutputs, op: "grad")
+    try checkDifferentiable(inputs, op: "grad")
+    guard let root = outputs.gradientEdge else { return inputs.map { _ in nil } }
+    let gradients = BackwardPass(
+      root: root, gradient: seed, target: .capture(inputs),
+      retainGraph: retainGraph ?? createGraph, createGraph: createGraph
+    ).run()
+    if !allowUnused, let unused = gradients.firstIndex(where: { $0 == nil }) {
+      throw OpError(
+        "grad",
+        "One of the differentiated Tensors appears to not have been used in the graph (input \(unused), shape \(shapeText(inputs[unused].shape))). Set allowUnused: true if this is the desired behavior."
+      )
+    }
+    return gradients.enumerated().map { index, gradient in
+      gradient.map { inputs[index].shape == $0.shape ? $0 : $0.sumTo(inputs[index].shape) }
     }
   }
 }

@@ -6,8 +6,39 @@
 enum GradMode {
   struct State: Sendable {
     var gradEnabled = true
+    /// The rarely set scopes, behind one reference: every op reads (copies) this state, and
+    /// one optional reference copies as cheaply as a flag.
+    var scopes: Scopes?
+
     /// Set inside `detectAnomaly { }`: where recorded ops report non-finite values.
-    var anomalies: AnomalyRecorder?
+    var anomalies: AnomalyRecorder? {
+      get { scopes?.anomalies }
+      set { scopes = Scopes(newValue, opErrors, backwardRun) }
+    }
+    /// Set inside `withOpErrors { }`: where ops record errors instead of stopping.
+    var opErrors: OpErrorScope? {
+      get { scopes?.opErrors }
+      set { scopes = Scopes(anomalies, newValue, backwardRun) }
+    }
+    /// Set while a backward pass with hooks runs: where `queueBackwardCallback` puts its
+    /// callbacks.
+    var backwardRun: BackwardRun? {
+      get { scopes?.backwardRun }
+      set { scopes = Scopes(anomalies, opErrors, newValue) }
+    }
+  }
+
+  /// The scopes a state is in; immutable, replaced when one is entered.
+  final class Scopes: Sendable {
+    let anomalies: AnomalyRecorder?
+    let opErrors: OpErrorScope?
+    let backwardRun: BackwardRun?
+
+    init(_ anomalies: AnomalyRecorder?, _ opErrors: OpErrorScope?, _ backwardRun: BackwardRun?) {
+      self.anomalies = anomalies
+      self.opErrors = opErrors
+      self.backwardRun = backwardRun
+    }
   }
 
   @TaskLocal static var state = State()
@@ -18,6 +49,18 @@ enum GradMode {
   static func with<R>(gradEnabled: Bool, _ body: () throws -> R) rethrows -> R {
     var next = state
     next.gradEnabled = gradEnabled
+    return try $state.withValue(next) { try body() }
+  }
+
+  /// Runs `body` as a backward pass: recording as `gradEnabled` says, and collecting callbacks
+  /// in `run` when one is given. One task-local change for both, since it happens at every
+  /// backward.
+  static func with<R>(backwardRun run: BackwardRun?, gradEnabled: Bool, _ body: () throws -> R)
+    rethrows -> R
+  {
+    var next = state
+    next.gradEnabled = gradEnabled
+    if let run { next.backwardRun = run }
     return try $state.withValue(next) { try body() }
   }
 }

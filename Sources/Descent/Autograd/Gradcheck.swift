@@ -82,3 +82,40 @@ public func gradcheck(
   for leaf in leaves { leaf.grad = nil }
   return GradcheckResult(passed: passed, maxAbsoluteError: worst, detail: detail)
 }
+
+/// Checks second derivatives by finite differences (`torch.autograd.gradgradcheck`): the
+/// gradient of `function` at `inputs`, computed with `createGraph`, is itself gradchecked, as a
+/// function of the inputs and of the output's gradient `gradOutputs` (seeded random values of
+/// the output's shape when nil).
+///
+/// A backward that is not differentiable (a fused kernel used while a graph is created, a value
+/// computed outside the graph) fails here, while `gradcheck` passes.
+@discardableResult
+public func gradgradcheck(
+  _ function: ([Tensor]) -> Tensor, inputs: [Tensor], gradOutputs: Tensor? = nil,
+  eps: Double = 1e-6, atol: Double = 1e-5, rtol: Double = 1e-3
+) -> GradcheckResult {
+  let differentiable = inputs.map(\.dtype.isFloatingPoint)
+  let probe = noGrad {
+    function(inputs.map { $0.dtype.isFloatingPoint ? $0.converted(to: .float64) : $0 })
+  }
+  let v =
+    gradOutputs?.converted(to: .float64)
+    ?? Tensor.randn(probe.shape, dtype: .float64, generator: Generator(seed: 0x5EED))
+  // First derivatives as a function of the inputs and of v, flattened into one tensor.
+  let firstDerivatives: ([Tensor]) -> Tensor = { all in
+    enableGrad {
+      let leaves = Array(all.dropLast())
+      let output = function(leaves)
+      let wrt = leaves.indices.filter { differentiable[$0] && leaves[$0].requiresGradFlag }
+      let gradients = grad(
+        output, wrt.map { leaves[$0] }, gradOutputs: all.last!, createGraph: true,
+        allowUnused: true)
+      let pieces = zip(wrt, gradients).map { index, gradient in
+        (gradient ?? Tensor.zeros(leaves[index].shape, dtype: .float64)).reshaped([-1])
+      }
+      return Tensor.cat(pieces)
+    }
+  }
+  return gradcheck(firstDerivatives, inputs: inputs + [v], eps: eps, atol: atol, rtol: rtol)
+}

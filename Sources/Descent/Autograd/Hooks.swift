@@ -22,6 +22,15 @@ public final class RemovableHandle: @unchecked Sendable {
   }
 }
 
+/// What backward runs at a node beyond its function: hooks on the gradient it receives
+/// (`register_hook` on its tensor, in order), hooks after a leaf's `grad` was updated, and the
+/// non-leaf tensor that keeps its gradient (`retain_grad`).
+final class NodeHooks {
+  var gradient: [GradientHook] = []
+  var postAccumulate: [PostAccumulateHook] = []
+  weak var retainingTensor: Tensor?
+}
+
 /// A gradient hook and the key its handle removes it by.
 struct GradientHook {
   let id: Int
@@ -47,10 +56,19 @@ enum HookKeys {
 }
 
 extension Node {
+  /// The node's hooks, made when the first is registered.
+  var madeHooks: NodeHooks {
+    if let hooks { return hooks }
+    let made = NodeHooks()
+    hooks = made
+    return made
+  }
+
   /// Runs the gradient hooks on `gradient`, each seeing what the one before it returned.
   func applyingGradientHooks(_ gradient: Tensor) -> Tensor {
+    guard let hooks else { return gradient }
     var current = gradient
-    for hook in gradientHooks {
+    for hook in hooks.gradient {
       guard let replacement = hook.body(current) else { continue }
       guard replacement.shape == current.shape else {
         opFailure(
@@ -61,14 +79,26 @@ extension Node {
       current = replacement.converted(to: current.dtype)
     }
     // As in PyTorch, the retained gradient is the one the other hooks have made.
-    if let tensor = retainingTensor {
-      tensor.grad = tensor.grad.map { $0 + current } ?? current.copyData()
+    if let tensor = hooks.retainingTensor {
+      tensor.accumulateRetained(current, GradMode.isEnabled)
     }
     return current
   }
 }
 
 extension Tensor {
+  /// The node that holds this tensor's hooks; stops, naming `op`, when the tensor does not
+  /// require gradient.
+  private func hookedNode(op: String) -> Node {
+    guard requiresGradFlag, let node = gradientEdge else {
+      opFailure(
+        op,
+        "cannot register a hook on a tensor that doesn't require gradient (shape \(shapeText(shape)))"
+      )
+    }
+    return node
+  }
+
   /// Registers `hook` to run on this tensor's gradient each time backward computes it
   /// (`register_hook`). It may return a tensor that replaces the gradient, or nil to keep it.
   ///
@@ -78,15 +108,10 @@ extension Tensor {
   /// ```
   @discardableResult
   public func registerHook(_ hook: @escaping (Tensor) -> Tensor?) -> RemovableHandle {
-    guard requiresGradFlag, let node = gradientEdge else {
-      opFailure(
-        "register_hook",
-        "cannot register a hook on a tensor that doesn't require gradient (shape \(shapeText(shape)))"
-      )
-    }
+    let node = hookedNode(op: "register_hook")
     let id = HookKeys.next()
-    node.gradientHooks.append(GradientHook(id: id, body: hook))
-    return RemovableHandle { [weak node] in node?.gradientHooks.removeAll { $0.id == id } }
+    node.madeHooks.gradient.append(GradientHook(id: id, body: hook))
+    return RemovableHandle { [weak node] in node?.hooks?.gradient.removeAll { $0.id == id } }
   }
 
   /// Registers `hook` to run with this leaf after backward has accumulated its `grad`
@@ -102,15 +127,12 @@ extension Tensor {
         "post accumulate grad hooks cannot be registered on non-leaf tensors (shape \(shapeText(shape)), made by \(gradFn!.name))"
       )
     }
-    guard requiresGradFlag, let node = gradientEdge else {
-      opFailure(
-        "register_post_accumulate_grad_hook",
-        "cannot register a hook on a tensor that doesn't require gradient (shape \(shapeText(shape)))"
-      )
-    }
+    let node = hookedNode(op: "register_post_accumulate_grad_hook")
     let id = HookKeys.next()
-    node.postAccumulateHooks.append(PostAccumulateHook(id: id, body: hook))
-    return RemovableHandle { [weak node] in node?.postAccumulateHooks.removeAll { $0.id == id } }
+    node.madeHooks.postAccumulate.append(PostAccumulateHook(id: id, body: hook))
+    return RemovableHandle { [weak node] in
+      node?.hooks?.postAccumulate.removeAll { $0.id == id }
+    }
   }
 
   /// Keeps this non-leaf tensor's gradient in `grad` after backward (`retain_grad`); on a leaf
@@ -123,17 +145,19 @@ extension Tensor {
     }
     guard !isLeaf, let node = gradFn else { return }
     // Weak: the tensor owns its node; the graph may outlive the tensor.
-    node.retainingTensor = self
+    node.madeHooks.retainingTensor = self
   }
 
   /// True when backward keeps this tensor's gradient in `grad` (`retains_grad`): a non-leaf
   /// after `retainGrad()`.
-  public var retainsGrad: Bool { gradFn.map { $0.retainingTensor === self } ?? false }
+  public var retainsGrad: Bool { gradFn?.hooks?.retainingTensor === self }
 }
 
 /// The backward pass running now, which collects callbacks to run when it ends.
 final class BackwardRun: @unchecked Sendable {
-  @TaskLocal static var current: BackwardRun?
+  /// The node whose backward function runs now: with `createGraph`, saved outputs are
+  /// returned attached to it.
+  unowned(unsafe) var currentNode: Node?
   var callbacks: [() -> Void] = []
 
   /// Runs the callbacks in order; a callback may queue more, which run after it.
@@ -150,7 +174,7 @@ final class BackwardRun: @unchecked Sendable {
 /// Queues `callback` to run once when the backward pass that is running now has finished
 /// (PyTorch's `Variable._execution_engine.queue_callback`). Stops outside a backward pass.
 public func queueBackwardCallback(_ callback: @escaping () -> Void) {
-  guard let run = BackwardRun.current else {
+  guard let run = GradMode.state.backwardRun else {
     opFailure(
       "queue_callback", "Final callbacks can only be installed during the backward pass.")
   }

@@ -32,16 +32,16 @@ public final class Node: CustomStringConvertible, @unchecked Sendable {
   var pendingGradient: Tensor?
   /// Set while a backward pass sorts the graph.
   var isVisited = false
-  /// Hooks on the gradient this node receives (`register_hook` on its tensor), in order.
-  var gradientHooks: [GradientHook] = []
-  /// For `AccumulateGrad`: hooks run after the leaf's `grad` was updated.
-  var postAccumulateHooks: [PostAccumulateHook] = []
-  /// The non-leaf tensor that keeps the gradient this node receives (`retain_grad`).
-  weak var retainingTensor: Tensor?
-  /// True when backward must run hooks at this node; spares the common case three checks.
-  var hasHooks: Bool {
-    !gradientHooks.isEmpty || !postAccumulateHooks.isEmpty || retainingTensor != nil
-  }
+  /// Set while a backward pass that computes only some gradients (`grad`, `backward(inputs:)`)
+  /// finds which nodes lead to them.
+  var isNeeded = false
+  /// The node's hooks, made at the first registration: one reference for backward to check.
+  var hooks: NodeHooks?
+  /// For a node with several outputs (a custom `Function`): each output's shape and dtype, and
+  /// the gradients of outputs 1… gathered while a backward pass runs (output 0's is
+  /// `pendingGradient`). Outputs 1… reach the node through an `OutputSlot` node each.
+  var outputs: [(shape: [Int], dtype: DType)] = []
+  var pendingOutputGradients: [Tensor?] = []
 
   init(name: String, edges: [Node?], backward: BackwardFunction) {
     self.name = name
@@ -106,4 +106,6 @@ enum BackwardFunction {
   case one((Tensor) -> Tensor?)
   case two((Tensor) -> (Tensor?, Tensor?))
   case many((Tensor) -> [Tensor?])
+  /// A node with several outputs: one gradient per output (zeros where none arrived).
+  case multi(([Tensor]) -> [Tensor?])
 }

@@ -69,17 +69,22 @@ func record(_ name: String, _ out: Tensor, _ a: Tensor, _ backward: @escaping (T
 /// An op's inputs are kept as they are. An op's own output (`exp`, `tanh`, `softmax`) is kept
 /// as a detached alias (same storage, no `gradFn`), as PyTorch saves the data rather than the
 /// variable: the output itself would form a cycle output → node → closure → output, and a
-/// graph that never runs backward (evaluation without `noGrad`) would never be freed.
+/// graph that never runs backward (evaluation without `noGrad`) would never be freed. When a
+/// backward pass records its own graph (`createGraph`), the saved output is handed back
+/// attached to the node that is running, which is the node that made it: its gradient then
+/// flows on, as through PyTorch's unpacked saved outputs.
 struct SavedTensor {
   let tensor: Tensor
   let version: Int
   let op: String
+  let isOutput: Bool
 
   /// Saves an input of the op.
   init(_ input: Tensor, op: String) {
     self.tensor = input
     self.version = input.storage.version
     self.op = op
+    self.isOutput = false
   }
 
   /// Saves the op's own output, without its place in the graph.
@@ -87,6 +92,7 @@ struct SavedTensor {
     self.tensor = output.detach()
     self.version = output.storage.version
     self.op = op
+    self.isOutput = true
   }
 
   var value: Tensor {
@@ -96,6 +102,20 @@ struct SavedTensor {
         "one of the variables needed for gradient computation has been modified by an inplace operation: [\(tensor.dtype) \(shapeText(tensor.shape))], saved by \(op), is at version \(tensor.storage.version); expected version \(version) instead. Use an out-of-place operation (x = x + y instead of x += y) before the tensor is used again."
       )
     }
+    if isOutput, GradMode.isEnabled, let node = GradMode.state.backwardRun?.currentNode {
+      return tensor.attached(to: node)
+    }
     return tensor
+  }
+}
+
+extension Tensor {
+  /// The same data as a non-leaf whose gradient flows into `node`.
+  func attached(to node: Node) -> Tensor {
+    let alias = Tensor(
+      storage: storage, shape: shape, strides: strides, offset: storageOffset, dtype: dtype)
+    alias.gradFn = node
+    alias.requiresGradFlag = true
+    return alias
   }
 }

@@ -85,7 +85,7 @@ public func randomSplit<Base: Dataset>(
   guard lengths.allSatisfy({ $0 >= 0 }), lengths.reduce(0, +) == dataset.count else {
     opFailure(
       "random_split",
-      "Sum of input lengths (\(lengths.reduce(0, +))) does not equal the length of the input dataset (\(dataset.count))"
+      "Sum of input lengths does not equal the length of the input dataset! (lengths \(lengths) sum to \(lengths.reduce(0, +)), the dataset holds \(dataset.count))"
     )
   }
   let permutation = Tensor.randperm(dataset.count, generator: generator).toArray(as: Int64.self)
@@ -102,9 +102,16 @@ public func randomSplit<Base: Dataset>(
 public func randomSplit<Base: Dataset>(
   _ dataset: Base, fractions: [Double], generator: Generator? = nil
 ) -> [Subset<Base>] {
-  guard fractions.allSatisfy({ $0 >= 0 && $0 <= 1 }), Swift.abs(fractions.reduce(0, +) - 1) < 1e-9
-  else {
-    opFailure("random_split", "fractions must lie in [0, 1] and sum to 1 (got \(fractions))")
+  // PyTorch's messages: a sum other than 1 makes PyTorch read the list as lengths.
+  for (index, fraction) in fractions.enumerated() where !(fraction >= 0 && fraction <= 1) {
+    opFailure("random_split", "Fraction at index \(index) is not between 0 and 1 (got \(fraction))")
+  }
+  let sum = fractions.reduce(0, +)
+  guard Swift.abs(sum - 1) < 1e-9 else {
+    opFailure(
+      "random_split",
+      "Sum of input lengths does not equal the length of the input dataset! (fractions \(fractions) sum to \(sum), not 1)"
+    )
   }
   var lengths = fractions.map { Int((Double(dataset.count) * $0).rounded(.down)) }
   let remainder = dataset.count - lengths.reduce(0, +)

@@ -40,7 +40,7 @@ public struct Checkpoint: Sendable {
         for (key, tensor) in saved.state[id]! { tensors["optimizer.state.\(id).\(key)"] = tensor }
       }
       header["optimizer.type"] = optimizer.typeName
-      header["optimizer.param_groups"] = try json(saved.paramGroups.map(encodeGroup))
+      header["optimizer.param_groups"] = try encodeGroups(saved.paramGroups)
     }
     if let scheduler {
       let saved = scheduler.stateDict()
@@ -186,47 +186,46 @@ private func json(_ value: Any) throws -> String {
     as: UTF8.self)
 }
 
-private func encodeGroup(_ group: OptimizerStateDict.ParamGroupState) -> [String: Any] {
-  let o = group.options
-  var entry: [String: Any] = ["params": group.params]
-  let numbers: [(String, Double?)] = [
-    ("lr", o.lr), ("momentum", o.momentum), ("dampening", o.dampening),
-    ("weight_decay", o.weightDecay),
-    ("eps", o.eps), ("lr_decay", o.lrDecay),
-    ("initial_accumulator_value", o.initialAccumulatorValue),
-    ("alpha", o.alpha), ("initial_lr", o.initialLr),
-  ]
-  for case (let key, let value?) in numbers { entry[key] = value }
-  let flags: [(String, Bool?)] = [
-    ("nesterov", o.nesterov), ("maximize", o.maximize), ("amsgrad", o.amsgrad),
-    ("decoupled_weight_decay", o.decoupledWeightDecay), ("centered", o.centered),
-  ]
-  for case (let key, let value?) in flags { entry[key] = value }
-  if let betas = o.betas { entry["betas"] = [betas.0, betas.1] }
-  return entry
+/// A saved group as PyTorch's `param_groups` entry: `params` (the ids) beside the
+/// hyper-parameters under their names.
+private enum GroupEntry: Codable {
+  case ids([Int])
+  case value(HyperValue)
+
+  init(from decoder: Decoder) throws {
+    self = .value(try HyperValue(from: decoder))
+  }
+
+  func encode(to encoder: Encoder) throws {
+    switch self {
+    case .ids(let ids): try ids.encode(to: encoder)
+    case .value(let value): try value.encode(to: encoder)
+    }
+  }
+}
+
+private func encodeGroups(_ groups: [OptimizerStateDict.ParamGroupState]) throws -> String {
+  let entries = groups.map { group in
+    var entry = ["params": GroupEntry.ids(group.params)]
+    for name in group.options.names { entry[name] = .value(group.options[name]!) }
+    return entry
+  }
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.sortedKeys]
+  return String(decoding: try encoder.encode(entries), as: UTF8.self)
 }
 
 private func decodeGroups(_ text: String) throws -> [OptimizerStateDict.ParamGroupState] {
-  guard let groups = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]]
-  else {
-    throw CocoaError(.coderReadCorrupt)
-  }
-  return try groups.map { entry in
-    guard let params = entry["params"] as? [Int] else { throw CocoaError(.coderReadCorrupt) }
-    func number(_ key: String) -> Double? { (entry[key] as? NSNumber)?.doubleValue }
-    func flag(_ key: String) -> Bool? { (entry[key] as? NSNumber)?.boolValue }
-    var betas: (Double, Double)?
-    if let pair = entry["betas"] as? [NSNumber], pair.count == 2 {
-      betas = (pair[0].doubleValue, pair[1].doubleValue)
+  let entries = try JSONDecoder().decode([[String: GroupEntry]].self, from: Data(text.utf8))
+  return try entries.map { entry in
+    guard case .value(.numbers(let ids))? = entry["params"],
+      ids.allSatisfy({ Int(exactly: $0) != nil })
+    else { throw CocoaError(.coderReadCorrupt) }
+    var options = HyperParameters()
+    for (name, value) in entry.sorted(by: { $0.key < $1.key }) where name != "params" {
+      if case .value(let value) = value { options[name] = value }
     }
-    let options = HyperParameters(
-      lr: number("lr"), momentum: number("momentum"), dampening: number("dampening"),
-      weightDecay: number("weight_decay"), nesterov: flag("nesterov"), maximize: flag("maximize"),
-      betas: betas, eps: number("eps"), amsgrad: flag("amsgrad"),
-      decoupledWeightDecay: flag("decoupled_weight_decay"), lrDecay: number("lr_decay"),
-      initialAccumulatorValue: number("initial_accumulator_value"), alpha: number("alpha"),
-      centered: flag("centered"), initialLr: number("initial_lr"))
-    return OptimizerStateDict.ParamGroupState(options: options, params: params)
+    return OptimizerStateDict.ParamGroupState(options: options, params: ids.map { Int($0) })
   }
 }
 

@@ -64,6 +64,25 @@ public final class ModuleList: Module, Sequence {
   public override func forward(_ input: Tensor) -> Tensor {
     fatalError("ModuleList: a ModuleList is not callable; iterate over it in forward(_:)")
   }
+
+  /// PyTorch's `repr`: a run of consecutive modules that print alike prints once, as
+  /// `(0-1): 2 x Linear(…)`.
+  public override var description: String {
+    let texts = modules_.map(\.description)
+    guard !texts.isEmpty else { return "\(typeName)()" }
+    var lines: [String] = []
+    var start = 0
+    while start < texts.count {
+      var end = start
+      while end + 1 < texts.count && texts[end + 1] == texts[start] { end += 1 }
+      let label = start == end ? "(\(start)): " : "(\(start)-\(end)): \(end - start + 1) x "
+      lines.append(
+        (label + texts[start]).split(separator: "\n", omittingEmptySubsequences: false)
+          .map { "  " + $0 }.joined(separator: "\n"))
+      start = end + 1
+    }
+    return "\(typeName)(\n" + lines.joined(separator: "\n") + "\n)"
+  }
 }
 
 /// Passes its input through (`nn.Identity`).

@@ -12,7 +12,9 @@ public func dropout(
     guard training && p > 0 else { return input }
     if p == 1 { return input * 0 }
     let type: DType = input.dtype.isFloatingPoint ? input.dtype : .float32
-    let keep = Tensor.rand(input.shape, dtype: type, generator: generator).lt(1 - p).to(type)
+    // PyTorch's CPU mask (`bernoulli_(1 - p)`) draws one uniform double per element, whatever
+    // the input's dtype.
+    let keep = Tensor.rand(input.shape, dtype: .float64, generator: generator).lt(1 - p).to(type)
     return input * (keep / (1 - p))
   }
 }

@@ -78,9 +78,8 @@ public func kaimingUniform_(
   _ tensor: Tensor, a: Double = 0, mode: FanMode = .fanIn,
   nonlinearity: Nonlinearity = .leakyRelu(negativeSlope: 0), generator: Generator? = nil
 ) -> Tensor {
-  let gain = kaimingGain(nonlinearity, a: a)
+  let std = kaimingStd(tensor, a: a, mode: mode, nonlinearity: nonlinearity)
   // The same order of operations as PyTorch, so the bound is the same double.
-  let std = gain / Double(fan(tensor, mode)).squareRoot()
   let bound = 3.0.squareRoot() * std
   return uniform_(tensor, a: -bound, b: bound, generator: generator)
 }
@@ -91,9 +90,16 @@ public func kaimingNormal_(
   _ tensor: Tensor, a: Double = 0, mode: FanMode = .fanIn,
   nonlinearity: Nonlinearity = .leakyRelu(negativeSlope: 0), generator: Generator? = nil
 ) -> Tensor {
-  let gain = kaimingGain(nonlinearity, a: a)
-  let std = gain / Double(fan(tensor, mode)).squareRoot()
+  let std = kaimingStd(tensor, a: a, mode: mode, nonlinearity: nonlinearity)
   return normal_(tensor, mean: 0, std: std, generator: generator)
+}
+
+/// He's standard deviation, gain / √fan, computed in PyTorch's order so that it is the same
+/// double.
+private func kaimingStd(
+  _ tensor: Tensor, a: Double, mode: FanMode, nonlinearity: Nonlinearity
+) -> Double {
+  kaimingGain(nonlinearity, a: a) / Double(fan(tensor, mode)).squareRoot()
 }
 
 /// Glorot initialisation from U(−a, a), a = gain·√(6 / (fan_in + fan_out))
@@ -102,8 +108,7 @@ public func kaimingNormal_(
 public func xavierUniform_(_ tensor: Tensor, gain: Double = 1, generator: Generator? = nil)
   -> Tensor
 {
-  let fans = calculateFanInAndFanOut(tensor)
-  let std = gain * (2.0 / Double(fans.fanIn + fans.fanOut)).squareRoot()
+  let std = xavierStd(tensor, gain: gain)
   let bound = 3.0.squareRoot() * std
   return uniform_(tensor, a: -bound, b: bound, generator: generator)
 }
@@ -113,9 +118,14 @@ public func xavierUniform_(_ tensor: Tensor, gain: Double = 1, generator: Genera
 @discardableResult
 public func xavierNormal_(_ tensor: Tensor, gain: Double = 1, generator: Generator? = nil) -> Tensor
 {
-  let fans = calculateFanInAndFanOut(tensor)
-  let std = gain * (2.0 / Double(fans.fanIn + fans.fanOut)).squareRoot()
+  let std = xavierStd(tensor, gain: gain)
   return normal_(tensor, mean: 0, std: std, generator: generator)
+}
+
+/// Glorot's standard deviation, gain·√(2 / (fan_in + fan_out)), in PyTorch's order.
+private func xavierStd(_ tensor: Tensor, gain: Double) -> Double {
+  let fans = calculateFanInAndFanOut(tensor)
+  return gain * (2.0 / Double(fans.fanIn + fans.fanOut)).squareRoot()
 }
 
 /// The gain Kaiming initialisation uses: a leaky ReLU takes its slope from `a`, as in PyTorch.

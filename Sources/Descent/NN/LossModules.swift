@@ -1,23 +1,40 @@
 /// The losses as modules, like `torch.nn.MSELoss`: each holds its options and calls its
 /// function (`Ops/Losses/`) as `loss(input, target)`.
 
-/// The base of loss modules (PyTorch's `_Loss`): a loss takes the input and the target, so the
-/// one-tensor `forward(_:)` stops with a message saying so.
+/// The base of loss modules (PyTorch's `_Loss`): it holds the reduction; a loss takes the input
+/// and the target, so the one-tensor `forward(_:)` stops with a message saying so.
 open class Loss: Module {
-  /// Stops: a loss needs a target, so call `loss(input, target)`.
-  open override func forward(_ input: Tensor) -> Tensor { lossTakesTwoTensors(typeName, input) }
-}
-
-/// Mean squared error as a module (`torch.nn.MSELoss`): `MSELoss()(input, target)`.
-public final class MSELoss: Loss {
-  /// How the per-element losses are combined.
+  /// How the per-element (or per-sample) losses are combined.
   public let reduction: Reduction
 
-  /// A mean squared error loss with the given reduction.
+  /// A loss with the given reduction.
   public init(reduction: Reduction = .mean) {
     self.reduction = reduction
     super.init()
   }
+
+  /// Stops: a loss needs a target, so call `loss(input, target)`.
+  open override func forward(_ input: Tensor) -> Tensor { lossTakesTwoTensors(typeName, input) }
+}
+
+/// The base of losses with an optional rescaling tensor (PyTorch's `_WeightedLoss`), which is
+/// registered as the buffer "weight".
+open class WeightedLoss: Loss {
+  /// The rescaling (per element or per class, as the loss says), or nil; a buffer.
+  public let weight: Tensor?
+
+  /// A loss weighted by `weight`, with the given reduction.
+  public init(weight: Tensor? = nil, reduction: Reduction = .mean) {
+    self.weight = weight
+    super.init(reduction: reduction)
+    if let weight { registerBuffer("weight", weight) }
+  }
+}
+
+/// Mean squared error as a module (`torch.nn.MSELoss`): `MSELoss()(input, target)`.
+public final class MSELoss: Loss {
+  /// A mean squared error loss with the given reduction.
+  public override init(reduction: Reduction = .mean) { super.init(reduction: reduction) }
 
   /// The loss of `input` against `target`; see `mseLoss(_:_:reduction:)`.
   public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
@@ -27,14 +44,8 @@ public final class MSELoss: Loss {
 
 /// Mean absolute error as a module (`torch.nn.L1Loss`).
 public final class L1Loss: Loss {
-  /// How the per-element losses are combined.
-  public let reduction: Reduction
-
   /// A mean absolute error loss with the given reduction.
-  public init(reduction: Reduction = .mean) {
-    self.reduction = reduction
-    super.init()
-  }
+  public override init(reduction: Reduction = .mean) { super.init(reduction: reduction) }
 
   /// The loss of `input` against `target`; see `l1Loss(_:_:reduction:)`.
   public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
@@ -44,17 +55,14 @@ public final class L1Loss: Loss {
 
 /// Huber loss as a module (`torch.nn.HuberLoss`).
 public final class HuberLoss: Loss {
-  /// How the per-element losses are combined.
-  public let reduction: Reduction
   /// Where the loss changes from quadratic to linear, and the linear part's slope.
   public let delta: Double
 
   /// A Huber loss; stops unless `delta` is positive.
   public init(reduction: Reduction = .mean, delta: Double = 1) {
     stopping { () throws(OpError) in try checkHuberDelta(delta) }
-    self.reduction = reduction
     self.delta = delta
-    super.init()
+    super.init(reduction: reduction)
   }
 
   /// The loss of `input` against `target`; see `huberLoss(_:_:reduction:delta:)`.
@@ -65,17 +73,14 @@ public final class HuberLoss: Loss {
 
 /// Smooth L1 loss as a module (`torch.nn.SmoothL1Loss`).
 public final class SmoothL1Loss: Loss {
-  /// How the per-element losses are combined.
-  public let reduction: Reduction
   /// Where the loss changes from quadratic to linear.
   public let beta: Double
 
   /// A smooth L1 loss; stops on a negative `beta`.
   public init(reduction: Reduction = .mean, beta: Double = 1) {
     stopping { () throws(OpError) in try checkSmoothL1Beta(beta) }
-    self.reduction = reduction
     self.beta = beta
-    super.init()
+    super.init(reduction: reduction)
   }
 
   /// The loss of `input` against `target`; see `smoothL1Loss(_:_:reduction:beta:)`.
@@ -85,18 +90,12 @@ public final class SmoothL1Loss: Loss {
 }
 
 /// Binary cross entropy as a module (`torch.nn.BCELoss`).
-public final class BCELoss: Loss {
-  /// Per-element rescaling (broadcast to the input's shape), or nil; a buffer, as in PyTorch.
-  public let weight: Tensor?
-  /// How the per-element losses are combined.
-  public let reduction: Reduction
-
+///
+/// `weight` rescales each element (broadcast to the input's shape).
+public final class BCELoss: WeightedLoss {
   /// A binary cross entropy loss, optionally weighting each element.
-  public init(weight: Tensor? = nil, reduction: Reduction = .mean) {
-    self.weight = weight
-    self.reduction = reduction
-    super.init()
-    if let weight { registerBuffer("weight", weight) }
+  public override init(weight: Tensor? = nil, reduction: Reduction = .mean) {
+    super.init(weight: weight, reduction: reduction)
   }
 
   /// The loss of probabilities `input` against `target`; see
@@ -107,21 +106,16 @@ public final class BCELoss: Loss {
 }
 
 /// Binary cross entropy on raw scores as a module (`torch.nn.BCEWithLogitsLoss`).
-public final class BCEWithLogitsLoss: Loss {
-  /// Per-element rescaling (broadcast to the input's shape), or nil; a buffer, as in PyTorch.
-  public let weight: Tensor?
-  /// How the per-element losses are combined.
-  public let reduction: Reduction
+///
+/// `weight` rescales each element (broadcast to the input's shape).
+public final class BCEWithLogitsLoss: WeightedLoss {
   /// Weight of the positive term (broadcast to the input's shape), or nil; a buffer.
   public let posWeight: Tensor?
 
   /// A binary cross entropy loss on raw scores, optionally weighted.
   public init(weight: Tensor? = nil, reduction: Reduction = .mean, posWeight: Tensor? = nil) {
-    self.weight = weight
-    self.reduction = reduction
     self.posWeight = posWeight
-    super.init()
-    if let weight { registerBuffer("weight", weight) }
+    super.init(weight: weight, reduction: reduction)
     if let posWeight { registerBuffer("pos_weight", posWeight) }
   }
 
@@ -134,21 +128,16 @@ public final class BCEWithLogitsLoss: Loss {
 }
 
 /// Negative log likelihood as a module (`torch.nn.NLLLoss`); feed it `logSoftmax` outputs.
-public final class NLLLoss: Loss {
-  /// One rescaling value per class, or nil; a buffer, as in PyTorch.
-  public let weight: Tensor?
+///
+/// `weight` holds one rescaling value per class.
+public final class NLLLoss: WeightedLoss {
   /// The target value that is skipped (contributes nothing, not even to the mean's divisor).
   public let ignoreIndex: Int
-  /// How the per-sample losses are combined.
-  public let reduction: Reduction
 
   /// A negative log likelihood loss.
   public init(weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: Reduction = .mean) {
-    self.weight = weight
     self.ignoreIndex = ignoreIndex
-    self.reduction = reduction
-    super.init()
-    if let weight { registerBuffer("weight", weight) }
+    super.init(weight: weight, reduction: reduction)
   }
 
   /// The loss of log-probabilities `input` against class indices `target`; see
@@ -159,13 +148,11 @@ public final class NLLLoss: Loss {
 }
 
 /// Cross entropy as a module (`torch.nn.CrossEntropyLoss`): takes raw scores (logits).
-public final class CrossEntropyLoss: Loss {
-  /// One rescaling value per class, or nil; a buffer, as in PyTorch.
-  public let weight: Tensor?
+///
+/// `weight` holds one rescaling value per class.
+public final class CrossEntropyLoss: WeightedLoss {
   /// The class-index target that is skipped.
   public let ignoreIndex: Int
-  /// How the per-sample losses are combined.
-  public let reduction: Reduction
   /// The share ε of the target spread uniformly over the classes.
   public let labelSmoothing: Double
 
@@ -175,12 +162,9 @@ public final class CrossEntropyLoss: Loss {
     labelSmoothing: Double = 0
   ) {
     stopping { () throws(OpError) in try checkLabelSmoothing(labelSmoothing) }
-    self.weight = weight
     self.ignoreIndex = ignoreIndex
-    self.reduction = reduction
     self.labelSmoothing = labelSmoothing
-    super.init()
-    if let weight { registerBuffer("weight", weight) }
+    super.init(weight: weight, reduction: reduction)
   }
 
   /// The loss of scores `input` against class indices or probabilities `target`; see

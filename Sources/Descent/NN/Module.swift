@@ -27,8 +27,15 @@ open class Module: CustomStringConvertible {
     fatalError("\(typeName): Module.forward(_:) is not implemented; override it in the subclass")
   }
 
-  /// Calls `forward`, so that `model(x)` reads as in PyTorch.
-  public func callAsFunction(_ input: Tensor) -> Tensor { forward(input) }
+  /// The module's hooks (`ModuleHooks.swift`), made at the first registration.
+  var moduleHooks: ModuleHooks?
+
+  /// Calls `forward`, so that `model(x)` reads as in PyTorch; runs the module's hooks around
+  /// it when it has any.
+  public func callAsFunction(_ input: Tensor) -> Tensor {
+    guard let moduleHooks else { return forward(input) }
+    return moduleHooks.call(self, input)
+  }
 
   // MARK: Discovery
 

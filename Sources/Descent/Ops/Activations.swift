@@ -45,14 +45,21 @@ struct GeluBackwardKernel: BinaryKernel {
 extension Tensor {
   /// `kernel(self)` for a float activation, recorded as `name` with the backward kernel
   /// `derivative(g, x)`.
+  /// `kernel(self)` for a float activation, recorded as `name`. Its backward is the fused
+  /// kernel `derivative(g, x)`, or while the gradient is itself recorded, `formula(g, x)`: the
+  /// same derivative written with differentiable ops.
   private func activation<K: UnaryKernel, D: BinaryKernel>(
-    _ op: String, _ name: String, _ kernel: K, derivative: D
+    _ op: String, _ name: String, _ kernel: K, derivative: D,
+    formula: @escaping (_ g: Tensor, _ x: Tensor) -> Tensor
   ) -> Tensor {
     Tensor.op(self) { () throws(OpError) in
       try requireFloat(op)
       let out = unary(self, kernel)
       let input = SavedTensor(self, op: name)
-      record(name, out, self) { g in binary(g, input.value, to: g.shape, derivative) }
+      record(name, out, self) { g in
+        GradMode.isEnabled
+          ? formula(g, input.value) : binary(g, input.value, to: g.shape, derivative)
+      }
       return out
     }
   }
@@ -61,13 +68,15 @@ extension Tensor {
   public func leakyRelu(negativeSlope: Double = 0.01) -> Tensor {
     activation(
       "leaky_relu", "LeakyReluBackward0", LeakyReluKernel(slope: negativeSlope),
-      derivative: LeakyReluBackwardKernel(slope: negativeSlope))
+      derivative: LeakyReluBackwardKernel(slope: negativeSlope)
+    ) { g, x in Tensor.where(x.gt(0), g, g * negativeSlope) }
   }
 
   /// x for x > 0, else α·(eˣ − 1) (`elu`).
   public func elu(alpha: Double = 1) -> Tensor {
     activation(
-      "elu", "EluBackward0", EluKernel(alpha: alpha), derivative: EluBackwardKernel(alpha: alpha))
+      "elu", "EluBackward0", EluKernel(alpha: alpha), derivative: EluBackwardKernel(alpha: alpha)
+    ) { g, x in Tensor.where(x.gt(0), g, g * (x.exp() * alpha)) }
   }
 
   /// The Gaussian error linear unit x·Φ(x) (`gelu`); `approximateTanh` uses PyTorch's
@@ -75,7 +84,8 @@ extension Tensor {
   public func gelu(approximateTanh: Bool = false) -> Tensor {
     activation(
       "gelu", "GeluBackward0", GeluKernel(approximateTanh: approximateTanh),
-      derivative: GeluBackwardKernel(approximateTanh: approximateTanh))
+      derivative: GeluBackwardKernel(approximateTanh: approximateTanh)
+    ) { g, x in g * geluDerivativeFormula(x, approximateTanh: approximateTanh) }
   }
 }
 
@@ -107,5 +117,18 @@ private func geluDerivative<T: FloatScalar>(_ x: T, _ approximateTanh: Bool) -> 
   let scaled: T = x / T.sqrt(2)
   let cdf: T = (1 + T.erf(scaled)) / 2
   let pdf: T = T.exp(-square / 2) / T.sqrt(2 * T.pi)
+  return cdf + x * pdf
+}
+
+/// gelu′(x) with differentiable ops: Φ(x) + x·φ(x), or the derivative of PyTorch's tanh form.
+private func geluDerivativeFormula(_ x: Tensor, approximateTanh: Bool) -> Tensor {
+  if approximateTanh {
+    let k = (2 / Double.pi).squareRoot()
+    let t = ((x + x * x * x * 0.044715) * k).tanh()
+    let slope = (x * x * (3 * 0.044715) + 1) * k
+    return (t + 1) * 0.5 + x * 0.5 * (1 - t * t) * slope
+  }
+  let cdf = ((x / 2.0.squareRoot()).erf() + 1) * 0.5
+  let pdf = (x * x * -0.5).exp() / (2 * Double.pi).squareRoot()
   return cdf + x * pdf
 }

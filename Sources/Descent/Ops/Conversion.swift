@@ -8,7 +8,9 @@ extension Tensor {
     let out = converted(to: target)
     if target.isFloatingPoint {
       let source = dtype
-      record("ToCopyBackward0", out, self) { g in g.converted(to: source) }
+      record("ToCopyBackward0", out, self) { g in
+        GradMode.isEnabled ? g.to(source) : g.converted(to: source)
+      }
     }
     return out
   }

@@ -158,7 +158,11 @@ extension Tensor {
       let out = unary(self, ReluKernel())
       let result = SavedTensor(output: out, op: "ReluBackward0")
       record("ReluBackward0", out, self) { g in
-        binary(g, result.value, to: g.shape, ReluBackwardKernel())
+        guard GradMode.isEnabled else {
+          return binary(g, result.value, to: g.shape, ReluBackwardKernel())
+        }
+        let y = result.value
+        return Tensor.where(y.le(0), Tensor.zeros([], dtype: g.dtype), g)
       }
       return out
     }

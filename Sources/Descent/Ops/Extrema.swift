@@ -3,17 +3,15 @@
 /// Values and indices of the maximum (or minimum) of dense `x` along the middle axis of
 /// `[outer, n, inner]`. NaN counts as the extreme, as in PyTorch; ties keep the first index.
 private struct ExtremeAlong: NumericRoutine {
-  let x: Tensor
-  let outer: Int
-  let n: Int
-  let inner: Int
+  let x: MiddleAxis
   let outShape: [Int]
   let largest: Bool
 
   func run<T: NumericScalar>(_: T.Type) -> (values: Tensor, indices: Tensor) {
+    let (outer, n, inner) = x.sizes
     let values = Tensor(uninitializedShape: outShape, dtype: T.dtype)
     let indices = Tensor(uninitializedShape: outShape, dtype: .int64)
-    let source = x.pointer(T.self)
+    let source = x.data.pointer(T.self)
     let best = values.pointer(T.self)
     let where_ = indices.pointer(Int64.self)
     for o in 0..<outer {
@@ -50,12 +48,10 @@ extension Tensor {
       )
     }
     let source = (dtype == .bool ? converted(to: .int64) : self).dense()
-    let (outer, n, inner) = splitSizes(around: axis)
-    var outShape = shape
-    if keepDim { outShape[axis] = 1 } else { outShape.remove(at: axis) }
     return source.dtype.dispatchNumeric(
       ExtremeAlong(
-        x: source, outer: outer, n: n, inner: inner, outShape: outShape, largest: largest))
+        x: MiddleAxis(source, around: axis), outShape: reducedShape(axis, keepDim: keepDim),
+        largest: largest))
   }
 
   private func extremeAll(largest: Bool, op: String, node: String) throws(OpError) -> Tensor {

@@ -1,5 +1,5 @@
-/// Selection by index tensors: `indexSelect`, `gather`, `maskedSelect`, and the scatter-add
-/// their backward passes use.
+/// Selection by index tensors: `indexSelect`, `gather`, `maskedSelect`. (The scatter-add their
+/// backward passes undo is in ScatterAdd.swift.)
 
 extension Tensor {
   /// Checks an index tensor's dtype and range against a dimension of `size`.
@@ -64,8 +64,10 @@ extension Tensor {
     }
     copyBlocks(from: source, to: out, pairs: pairs, inner: inner, add: false)
     let inputShape = shape
+    let indices = index.rank == 0 ? index.reshaped([1]) : index
     record("IndexSelectBackward0", out, self) { g in
       let gradient = Tensor.zeros(inputShape, dtype: g.dtype)
+      if GradMode.isEnabled { return gradient.indexAdd(axis, indices, g) }
       let gd = g.dense()
       gradient.copyBlocks(
         from: gd, to: gradient, pairs: pairs.map { ($0.1, $0.0) }, inner: inner, add: true)
@@ -122,26 +124,10 @@ extension Tensor {
       let inputShape = shape
       record("GatherBackward0", out, self) { g in
         let gradient = Tensor.zeros(inputShape, dtype: g.dtype)
+        if GradMode.isEnabled { return gradient.scatterAdd(axis, index, g) }
         gradient.copyBlocks(
           from: g.dense(), to: gradient, pairs: pairs.map { ($0.1, $0.0) }, inner: 1, add: true)
         return gradient
-      }
-      return out
-    }
-  }
-
-  /// A copy of this tensor with `source` added at the positions `index` names along `dim`
-  /// (`scatter_add`, out of place).
-  public func scatterAdding(_ dim: Int, _ index: Tensor, _ source: Tensor) -> Tensor {
-    Tensor.op([self, index, source]) { () throws(OpError) in
-      let axis = try normalizedDim(dim, op: "scatter_add")
-      let pairs = try gatherPairs(axis, index, op: "scatter_add")
-      let out = copyData()
-      let values = source.converted(to: dtype).expand(index.shape).dense()
-      copyBlocks(from: values, to: out, pairs: pairs.map { ($0.1, $0.0) }, inner: 1, add: true)
-      let inputShape = shape
-      record("ScatterAddBackward0", out, self, source) { g in
-        (g.reshaped(inputShape), source.requiresGradFlag ? g.gather(axis, index) : nil)
       }
       return out
     }
@@ -170,6 +156,10 @@ extension Tensor {
     let inputShape = self.shape
     record("MaskedSelectBackward0", out, self) { g in
       let gradient = Tensor.zeros(shape, dtype: g.dtype)
+      if GradMode.isEnabled {
+        let positions = Tensor(integers: picked)
+        return gradient.reshaped([-1]).indexAdd(0, positions, g).reshaped(shape).sumTo(inputShape)
+      }
       gradient.copyBlocks(
         from: g.dense(), to: gradient, pairs: picked.enumerated().map { ($0.element, $0.offset) },
         inner: 1, add: false)

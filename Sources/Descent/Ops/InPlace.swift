@@ -14,18 +14,10 @@ extension Tensor {
         "a leaf Variable that requires grad is being used in an in-place operation (shape \(shapeText(shape))). Wrap the update in noGrad { … }, as optimizers do."
       )
     }
-    if let base = viewBase, base.requiresGradFlag {
-      if base.isLeaf {
-        throw OpError(
-          op,
-          "a view of a leaf Variable that requires grad is being used in an in-place operation (view \(shapeText(shape)) of \(shapeText(base.shape))). Wrap the change in noGrad { … }."
-        )
-      }
-      // PyTorch rewrites the base's graph here (CopySlices); Descent refuses rather than give
-      // a wrong gradient.
+    if let base = viewBase, base.requiresGradFlag, base.isLeaf {
       throw OpError(
         op,
-        "in-place change of a view (\(shapeText(shape))) of a tensor that is part of the autograd graph (\(shapeText(base.shape)), made by \(base.gradFn?.name ?? "an op")) is not supported. Build the result out of place, e.g. with Tensor.where or Tensor.cat."
+        "a view of a leaf Variable that requires grad is being used in an in-place operation (view \(shapeText(shape)) of \(shapeText(base.shape))). Wrap the change in noGrad { … }."
       )
     }
   }
@@ -69,7 +61,7 @@ extension Tensor {
       }
       try checkBroadcastsInto(other, op: op)
       if GradMode.isEnabled && (requiresGradFlag || other.requiresGradFlag) {
-        adopt(outOfPlace())
+        try adopt(outOfPlace())
       } else {
         applyInPlace(other, kernel)
         storage.version += 1
@@ -80,7 +72,12 @@ extension Tensor {
 
   /// Takes `result`'s values and place in the graph: how an in-place op that autograd records
   /// ends (its formula ran out of place).
-  func adopt(_ result: Tensor) {
+  /// A view rewrites its base's history instead (CopySlices).
+  func adopt(_ result: Tensor) throws(OpError) {
+    if viewBase != nil {
+      try rewriteBase(with: result)
+      return
+    }
     writeElements(result)
     storage.version += 1
     gradFn = result.gradFn
@@ -99,8 +96,10 @@ extension Tensor {
   public static func -= (a: Tensor, b: Tensor) {
     a.updateInPlace(b, SubtractKernel(), op: "sub_") { a - b }
   }
+  // The gradient for b of `a *= b` and `a /= b` needs a's values from before the update: the
+  // product is taken of a copy, as PyTorch's mul_ and div_ keep `original_self`.
   public static func *= (a: Tensor, b: Tensor) {
-    a.updateInPlace(b, MultiplyKernel(), op: "mul_") { a * b }
+    a.updateInPlace(b, MultiplyKernel(), op: "mul_") { (b.requiresGradFlag ? a.clone() : a) * b }
   }
   public static func /= (a: Tensor, b: Tensor) {
     guard a.dtype.isFloatingPoint else {
@@ -111,7 +110,7 @@ extension Tensor {
         ), inputs: [a, b])
       return
     }
-    a.updateInPlace(b, DivideKernel(), op: "div_") { a / b }
+    a.updateInPlace(b, DivideKernel(), op: "div_") { (b.requiresGradFlag ? a.clone() : a) / b }
   }
   public static func += (a: Tensor, b: Double) { a += a.scalarLike(b, op: "add_") }
   public static func -= (a: Tensor, b: Double) { a -= a.scalarLike(b, op: "sub_") }
@@ -147,8 +146,18 @@ extension Tensor {
     Tensor.op(self, source) { () throws(OpError) in
       try checkInPlaceWrite(op)
       try checkBroadcastsInto(source, op: op)
-      writeElements(source)
-      storage.version += 1
+      guard GradMode.isEnabled && (requiresGradFlag || source.requiresGradFlag) else {
+        writeElements(source)
+        storage.version += 1
+        return self
+      }
+      // Recorded: the new values come from `source` alone (the old ones get no gradient).
+      let values = Tensor(uninitializedShape: shape, dtype: dtype)
+      values.writeElements(source)
+      let sourceShape = source.shape
+      let sourceType = source.dtype
+      record("CopyBackwards", values, source) { g in g.sumTo(sourceShape).to(sourceType) }
+      try adopt(values)
       return self
     }
   }

@@ -201,7 +201,7 @@ extension Tensor {
         GradMode.isEnabled
         && (requiresGradFlag || a?.requiresGradFlag == true || b?.requiresGradFlag == true)
       if recording {
-        adopt(formula())
+        try adopt(formula())
       } else {
         write()
         storage.version += 1

@@ -162,11 +162,11 @@ extension Tensor {
     }
     let view = aliasing(shape: newShape, strides: newStrides, offset: offset)
     let inputShape = shape
-    record(selects ? "SelectBackward0" : "SliceBackward0", view, self) { [entries] g in
-      let full = Tensor.zeros(inputShape, dtype: g.dtype)
-      full.indexed(entries.map { if case .tensor = $0 { return .all } else { return $0 } })
-        .writeElements(g)
-      return full
+    let basic = entries.map { entry -> TensorIndex in
+      if case .tensor = entry { return .all } else { return entry }
+    }
+    record(selects ? "SelectBackward0" : "SliceBackward0", view, self) { g in
+      g.placed(into: inputShape, at: basic)
     }
     guard let advanced else { return view }
     return advanced.tensor.dtype == .bool
@@ -206,5 +206,17 @@ extension Tensor {
       entries.append(.slice(start: start, end: end, step: step))
       return try index(entries)
     }
+  }
+}
+
+extension Tensor {
+  /// Zeros of `shape` with this tensor written at `entries` (basic indexing only): the
+  /// backward of a select or a slice, itself differentiable (its backward indexes again).
+  func placed(into shape: [Int], at entries: [TensorIndex]) -> Tensor {
+    let full = Tensor.zeros(shape, dtype: dtype)
+    full.indexed(entries).writeElements(self)
+    full.storage.version = 0
+    record("SliceBackwardBackward0", full, self) { g in g.indexed(entries) }
+    return full
   }
 }

@@ -82,10 +82,7 @@ extension Tensor {
     guard size > 0 else {
       throw OpError("split", "split expects split_size be positive, but got split_size=\(size)")
     }
-    guard rank > 0 else {
-      throw OpError("split", "split expects at least a 1-dimensional tensor (got shape [])")
-    }
-    let axis = try normalizedDim(dim, op: "split")
+    let axis = try axisToCut(dim, op: "split", named: "split")
     return stride(from: 0, to: Swift.max(shape[axis], 1), by: size).map { start in
       slice(axis, start: start, end: start + size)
     }
@@ -99,11 +96,7 @@ extension Tensor {
   }
 
   private func pieces(sizes: [Int], dim: Int) throws(OpError) -> [Tensor] {
-    guard rank > 0 else {
-      throw OpError(
-        "split_with_sizes", "split expects at least a 1-dimensional tensor (got shape [])")
-    }
-    let axis = try normalizedDim(dim, op: "split")
+    let axis = try axisToCut(dim, op: "split_with_sizes", named: "split")
     guard sizes.reduce(0, +) == shape[axis], sizes.allSatisfy({ $0 >= 0 }) else {
       throw OpError(
         "split_with_sizes",
@@ -128,11 +121,17 @@ extension Tensor {
     guard chunks > 0 else {
       throw OpError("chunk", "chunk expects `chunks` to be greater than 0, got: \(chunks)")
     }
-    guard rank > 0 else {
-      throw OpError("chunk", "chunk expects at least a 1-dimensional tensor (got shape [])")
-    }
-    let axis = try normalizedDim(dim, op: "chunk")
+    let axis = try axisToCut(dim, op: "chunk", named: "chunk")
     let size = (shape[axis] + chunks - 1) / chunks
     return try pieces(Swift.max(size, 1), dim: axis)
+  }
+
+  /// The axis `dim` names for an op that cuts the tensor along it, which needs a dimension:
+  /// `op` is the op that fails, `name` the one PyTorch's messages speak of.
+  private func axisToCut(_ dim: Int, op: String, named name: String) throws(OpError) -> Int {
+    guard rank > 0 else {
+      throw OpError(op, "\(name) expects at least a 1-dimensional tensor (got shape [])")
+    }
+    return try normalizedDim(dim, op: name)
   }
 }

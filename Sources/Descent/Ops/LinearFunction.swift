@@ -4,7 +4,7 @@
 
 /// y = x·Wᵀ + b over the last dimension of `input` (`torch.nn.functional.linear`).
 public func linear(_ input: Tensor, _ weight: Tensor, _ bias: Tensor? = nil) -> Tensor {
-  Tensor.op(bias.map { [input, weight, $0] } ?? [input, weight]) { () throws(OpError) in
+  Tensor.op(input, weight, bias) { () throws(OpError) in
     try checkedLinear(input, weight, bias)
   }
 }
@@ -45,6 +45,16 @@ private func checkedLinear(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?) t
   let savedInput = SavedTensor(input, op: "AddmmBackward0")
   let savedWeight = SavedTensor(weight, op: "AddmmBackward0")
   let backward: (Tensor) -> [Tensor?] = { g in
+    if GradMode.isEnabled {
+      // Recorded: the same products as differentiable matmuls.
+      let (x, w) = (savedInput.value, savedWeight.value)
+      var grads: [Tensor?] = [
+        input.requiresGradFlag ? g.matmul(w) : nil,
+        weight.requiresGradFlag ? g.t().matmul(x) : nil,
+      ]
+      if let bias { grads.append(bias.requiresGradFlag ? g.sum(dim: 0) : nil) }
+      return grads
+    }
     var grads: [Tensor?] = [
       input.requiresGradFlag ? product(MatrixView(g), MatrixView(savedWeight.value)) : nil,
       weight.requiresGradFlag

@@ -61,8 +61,8 @@ extension Tensor {
         record("PowBackward0", out, self) { g in
           switch exponent {
           case 0: return g * 0
-          case 2:  // the common square
-            return g.dtype == input.value.dtype
+          case 2:  // the common square, fused unless the gradient is being recorded
+            return g.dtype == input.value.dtype && !GradMode.isEnabled
               ? binary(g, input.value, to: g.shape, SquareBackwardKernel()) : g * (input.value * 2)
           default: return g * (input.value.pow(exponent - 1) * exponent)
           }

@@ -5,16 +5,14 @@
 
 /// Sums dense `x` over the middle axis of `[outer, n, inner]`, times `scale`.
 private struct MiddleSum: NumericRoutine {
-  let x: Tensor
-  let outer: Int
-  let n: Int
-  let inner: Int
+  let x: MiddleAxis
   let outShape: [Int]
   let scale: Double
 
   func run<T: NumericScalar>(_: T.Type) -> Tensor {
+    let (outer, n, inner) = x.sizes
     let out = Tensor(uninitializedShape: outShape, dtype: T.dtype)
-    let source = x.pointer(T.self)
+    let source = x.data.pointer(T.self)
     let target = out.pointer(T.self)
     if inner == 1 {
       for o in 0..<outer {
@@ -43,29 +41,56 @@ private func scaled<T: NumericScalar>(_ total: T.Accumulator, _ scale: Double) -
   scale == 1 ? T(accumulated: total) : T(fromDouble: total.asDouble * scale)
 }
 
+/// Dense data seen as `[outer, n, inner]` around one axis: the layout that the routines working
+/// along a dimension (sums, products, scans, extremes, sorts) walk, one slice of `n` at a time.
+struct MiddleAxis {
+  /// The dense data.
+  let data: Tensor
+  /// The sizes before the axis, of the axis, and after it.
+  let sizes: (outer: Int, n: Int, inner: Int)
+
+  /// Dense `data` around `axis`.
+  init(_ data: Tensor, around axis: Int) {
+    self.data = data
+    self.sizes = data.splitSizes(around: axis)
+  }
+
+  /// Dense `data` as one slice of all its elements.
+  init(wholeOf data: Tensor) {
+    self.data = data
+    self.sizes = (1, data.count, 1)
+  }
+}
+
 extension Tensor {
   /// `[outer, n, inner]` sizes around axis `axis`.
   func splitSizes(around axis: Int) -> (outer: Int, n: Int, inner: Int) {
     (shape[..<axis].reduce(1, *), shape[axis], shape[(axis + 1)...].reduce(1, *))
   }
 
-  /// Sum over one axis of the data, no autograd. Bool sums as int64.
-  func rawSum(axis: Int, keepDim: Bool, scale: Double = 1) -> Tensor {
-    let (outer, n, inner) = splitSizes(around: axis)
+  /// The shape after reducing over `axis`: kept as 1 with `keepDim`, removed otherwise.
+  func reducedShape(_ axis: Int, keepDim: Bool) -> [Int] {
     var outShape = shape
     if keepDim { outShape[axis] = 1 } else { outShape.remove(at: axis) }
-    return summed(outer: outer, n: n, inner: inner, outShape: outShape, scale: scale)
+    return outShape
+  }
+
+  /// Sum over one axis of the data, no autograd. Bool sums as int64.
+  func rawSum(axis: Int, keepDim: Bool, scale: Double = 1) -> Tensor {
+    summed(
+      { MiddleAxis($0, around: axis) }, outShape: reducedShape(axis, keepDim: keepDim),
+      scale: scale)
   }
 
   /// Sum over all elements, no autograd, as a 0-d tensor (or `outShape`, of one element).
   func rawSumAll(scale: Double = 1, outShape: [Int] = []) -> Tensor {
-    summed(outer: 1, n: count, inner: 1, outShape: outShape, scale: scale)
+    summed(MiddleAxis.init(wholeOf:), outShape: outShape, scale: scale)
   }
 
-  private func summed(outer: Int, n: Int, inner: Int, outShape: [Int], scale: Double) -> Tensor {
+  private func summed(_ layout: (Tensor) -> MiddleAxis, outShape: [Int], scale: Double) -> Tensor {
     let source = (dtype == .bool ? converted(to: .int64) : self).dense()
     return source.dtype.dispatchNumeric(
-      MiddleSum(x: source, outer: outer, n: n, inner: inner, outShape: outShape, scale: scale))
+      MiddleSum(x: layout(source), outShape: outShape, scale: scale))
   }
 
   /// Sorted, normalised, distinct dimensions for a reduction.

@@ -35,14 +35,20 @@ extension Tensor {
     }
   }
 
-  /// Picks from `a` where `condition` is true, else from `b`, with broadcasting
+  /// Picks from `a` where the bool `condition` is true, else from `b`, with broadcasting
   /// (`torch.where`).
   public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
     op([condition, a, b]) { () throws(OpError) in
+      guard condition.dtype == .bool else {
+        throw OpError(
+          "where",
+          "where expected condition to be a boolean tensor, but got a tensor with dtype \(condition.dtype.scalarTypeName) (condition \(shapeText(condition.shape))). Compare first (condition.ne(0)) or convert with to(.bool)."
+        )
+      }
       let type = resultType(a, b)
       let shape = try broadcastShapes(
         try broadcastShapes(condition.shape, a.shape, op: "where"), b.shape, op: "where")
-      let mask = condition.converted(to: .bool).expand(shape).dense()
+      let mask = condition.expand(shape).dense()
       let picks = mask.pointer(Bool.self)
       // The first operand broadcast to the result, then the second written where the mask is
       // false.

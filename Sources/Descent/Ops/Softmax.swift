@@ -4,8 +4,7 @@ extension Tensor {
   /// Normalised exponentials along `dim`: each slice sums to 1 (`softmax`).
   public func softmax(dim: Int) -> Tensor {
     Tensor.op(self) { () throws(OpError) in
-      try requireFloat("softmax")
-      let axis = try normalizedDim(dim, op: "softmax")
+      let axis = try floatAxis(dim, op: "softmax")
       let out = noGrad { () -> Tensor in
         let shifted = self - rawExtremeOrZero(axis)
         let e = shifted.exp()
@@ -24,8 +23,7 @@ extension Tensor {
   /// Log of `softmax` along `dim`, computed stably (`log_softmax`).
   public func logSoftmax(dim: Int) -> Tensor {
     Tensor.op(self) { () throws(OpError) in
-      try requireFloat("log_softmax")
-      let axis = try normalizedDim(dim, op: "log_softmax")
+      let axis = try floatAxis(dim, op: "log_softmax")
       let out = noGrad { () -> Tensor in
         let shifted = self - rawExtremeOrZero(axis)
         return shifted - sumKeepingDim(shifted.exp(), axis).log()
@@ -42,22 +40,29 @@ extension Tensor {
   /// log Σ exp(x) along `dim`, computed stably (`logsumexp`).
   public func logsumexp(dim: Int, keepDim: Bool = false) -> Tensor {
     Tensor.op(self) { () throws(OpError) in
-      try requireFloat("logsumexp")
-      let axis = try normalizedDim(dim, op: "logsumexp")
+      let axis = try floatAxis(dim, op: "logsumexp")
       let kept = noGrad { () -> Tensor in
         let top = rawExtremeOrZero(axis)
         return sumKeepingDim((self - top).exp(), axis).log() + top
       }
       let out = keepDim ? kept : kept.squeeze(axis)
       let input = SavedTensor(self, op: "LogsumexpBackward0")
+      let result = SavedTensor(output: out, op: "LogsumexpBackward0")
       let keptShape = keepDim || rank == 0
       record("LogsumexpBackward0", out, self) { g in
-        // d/dx logsumexp = softmax(x)
+        // d/dx logsumexp = softmax(x) = exp(x − logsumexp(x))
         let gk = keptShape ? g : g.unsqueeze(axis)
-        return gk * (input.value - kept).exp()
+        let total = keptShape ? result.value : result.value.unsqueeze(axis)
+        return gk * (input.value - total).exp()
       }
       return out
     }
+  }
+
+  /// The axis `dim` names, for an op that takes only floating-point tensors.
+  private func floatAxis(_ dim: Int, op: String) throws(OpError) -> Int {
+    try requireFloat(op)
+    return try normalizedDim(dim, op: op)
   }
 
   /// The maximum along `axis` (kept as size 1), with infinities replaced by 0 so that a slice

@@ -20,10 +20,10 @@ extension Tensor {
       let (axes, divisor, centered) = try centeredMoments(
         dims, correction: correction, op: "var")
       let out = noGrad { (centered * centered).sum(dims: axes, keepDim: keepDim) / divisor }
-      record("VarBackward0", out, self) { g in
+      record("VarBackward0", out, self) { [self] g in
         // d var / dx = 2 (x − mean) / (n − correction)
         let gk = keepDim || axes.isEmpty ? g : g.unsqueezing(axes)
-        return gk * centered * (2 / divisor)
+        return gk * recentered(centered, axes) * (2 / divisor)
       }
       return out
     }
@@ -43,11 +43,11 @@ extension Tensor {
         ((centered * centered).sum(dims: axes, keepDim: keepDim) / divisor).sqrt()
       }
       let result = SavedTensor(output: out, op: "StdBackward0")
-      record("StdBackward0", out, self) { g in
+      record("StdBackward0", out, self) { [self] g in
         // d std / dx = (x − mean) / ((n − correction) · std)
         let gk = keepDim || axes.isEmpty ? g : g.unsqueezing(axes)
         let sk = keepDim || axes.isEmpty ? result.value : result.value.unsqueezing(axes)
-        return gk * centered / (sk * divisor)
+        return gk * recentered(centered, axes) / (sk * divisor)
       }
       return out
     }
@@ -56,5 +56,11 @@ extension Tensor {
   /// Standard deviation over one dimension.
   public func std(dim: Int, correction: Int = 1, keepDim: Bool = false) -> Tensor {
     std(dims: [dim], correction: correction, keepDim: keepDim)
+  }
+
+  /// `x − mean` for a backward: the value computed in the forward pass, or while the gradient
+  /// is recorded, the same difference computed again from this tensor in the graph.
+  private func recentered(_ centered: Tensor, _ axes: [Int]) -> Tensor {
+    GradMode.isEnabled ? self - mean(dims: axes, keepDim: true) : centered
   }
 }

@@ -10,38 +10,51 @@
 /// }
 /// ```
 ///
-/// A subclass holds nothing but its defaults; its `step()` runs one update function per
-/// parameter, which keeps its buffers in `state(for:)`. Parameters whose `grad` is nil are
-/// skipped. State buffers are made at a parameter's first step and updated in place after
-/// that, so a step allocates no tensors once every parameter has taken one.
+/// The built-in optimizers hold nothing but their default options and an update rule for one
+/// element; this class runs it over every parameter whose `grad` is set (parameters without
+/// one are skipped) in a single pass over memory, keeping the buffers in `state(for:)`. State
+/// buffers are made at a parameter's first step and updated in place after that, so a step
+/// allocates no tensors once every parameter has taken one. A subclass of its own passes
+/// `defaults` and overrides `step()`.
 open class Optimizer {
   /// The groups, in order; change hyper-parameters here (`paramGroups[0].lr = 0.01`).
-  public var paramGroups: [ParamGroup] = []
-  /// The hyper-parameters a group gets for every field it leaves nil.
+  public var paramGroups: [ParamGroup] = [] {
+    didSet { decodedGroups = nil }
+  }
+  /// The hyper-parameters a group gets for every name it leaves out.
   public let defaults: HyperParameters
   /// Per-parameter state, by parameter identity (PyTorch keys it by the tensor too).
   var state: [ObjectIdentifier: ParamState] = [:]
+  /// The update rule of a built-in optimizer, as its default options; nil for a subclass
+  /// that implements `step()` itself.
+  let rule: (any ElementwiseRule)?
+  /// The groups' options as `rule` reads them, kept between steps until a group changes.
+  var decodedGroups: AnyObject?
 
   /// An optimizer of `groups`, each completed from `defaults` and checked by `validate`.
+  /// For a subclass that implements `step()`.
   public init(_ groups: [ParamGroup], defaults: HyperParameters) {
-    self.defaults = defaults
-    if groups.isEmpty { opFailure(typeName, "optimizer got an empty parameter list") }
-    for group in groups { addParamGroup(group) }
+    (self.defaults, self.rule) = (defaults, nil)
+    addGroups(groups)
   }
 
-  /// One group holding `params` (e.g. `model.parameters()`): what the subclasses' `[Tensor]`
-  /// initialisers pass on. Stops on an empty list, which is almost always a mistake.
-  static func singleGroup(_ params: [Tensor], op: String) -> [ParamGroup] {
-    if params.isEmpty { opFailure(op, "optimizer got an empty parameter list") }
-    return [ParamGroup(params, options: HyperParameters())]
+  /// An optimizer of `groups` that steps with `rule`, whose values are the defaults.
+  init(_ groups: [ParamGroup], rule: some ElementwiseRule) {
+    (self.defaults, self.rule) = (rule.hyperParameters, rule)
+    addGroups(groups)
+  }
+
+  private func addGroups(_ groups: [ParamGroup]) {
+    if groups.isEmpty { opFailure(typeName, "optimizer got an empty parameter list") }
+    for group in groups { addParamGroup(group) }
   }
 
   /// The class name, as messages show it (`SGD`, `Adam`).
   public var typeName: String { String(describing: type(of: self)) }
 
-  /// Adds a group (`add_param_group`), e.g. layers unfrozen while fine-tuning. Its nil
-  /// hyper-parameters take the defaults. Stops when a tensor cannot be optimized (not float,
-  /// not a leaf, not requiring grad) or already belongs to a group, or a value is invalid.
+  /// Adds a group (`add_param_group`), e.g. layers unfrozen while fine-tuning. The names it
+  /// leaves out take the defaults. Stops when a tensor cannot be optimized (not float, not a
+  /// leaf, not requiring grad) or already belongs to a group, or a value is invalid.
   open func addParamGroup(_ group: ParamGroup) {
     var group = group
     group.options = group.options.filling(from: defaults)
@@ -83,22 +96,24 @@ open class Optimizer {
   }
 
   /// A message when `options` cannot be used (PyTorch's `ValueError`s: "Invalid learning
-  /// rate: -1.0"), else nil. Subclasses check their own fields after calling this.
+  /// rate: -1.0"), else nil. A built-in optimizer checks its own options; otherwise the
+  /// values PyTorch's optimizers share must not be negative.
   open func validate(_ options: HyperParameters) -> String? {
-    if let lr = options.lr, !(lr >= 0) { return "Invalid learning rate: \(lr)" }
-    if let eps = options.eps, !(eps >= 0) { return "Invalid epsilon value: \(eps)" }
-    if let decay = options.weightDecay, !(decay >= 0) {
-      return "Invalid weight_decay value: \(decay)"
-    }
-    if let momentum = options.momentum, !(momentum >= 0) {
-      return "Invalid momentum value: \(momentum)"
+    if let rule { return rule.problem(with: options) }
+    let shared =
+      [("learning rate", options.lr), ("epsilon value", options.eps)]
+      + [("weight_decay value", options.weightDecay), ("momentum value", options.momentum)]
+    for case (let what, let value?) in shared where !(value >= 0) {
+      return "Invalid \(what): \(value)"
     }
     return nil
   }
 
   /// The state keys a parameter's saved state must have under `options` (besides none at
   /// all, for a parameter that never stepped); `loadStateDict` refuses a dict without them.
-  open func requiredStateKeys(_ options: HyperParameters) -> [String] { [] }
+  open func requiredStateKeys(_ options: HyperParameters) -> [String] {
+    rule?.stateKeys(under: options) ?? []
+  }
 
   /// Clears every parameter's gradient (`zero_grad`): to nil by default, as PyTorch's
   /// `set_to_none=True` does, so that a parameter no loss reached is skipped by the next step;
@@ -111,9 +126,12 @@ open class Optimizer {
     }
   }
 
-  /// Updates every parameter that has a gradient, once. Subclasses implement it.
+  /// Updates every parameter that has a gradient, once.
   open func step() {
-    fatalError("\(typeName): Optimizer.step() is not implemented; override it in the subclass")
+    guard let rule else {
+      fatalError("\(typeName): Optimizer.step() is not implemented; override it in the subclass")
+    }
+    rule.step(self)
   }
 
   /// Evaluates `closure` (forward and backward) with gradients on, then steps; returns its loss.
@@ -132,23 +150,5 @@ open class Optimizer {
     created.parameter = param
     state[key] = created
     return created
-  }
-
-  /// Runs `update(param, grad, state)` for each parameter of `group` whose gradient is set,
-  /// after checking that the gradient fits the parameter.
-  @inline(__always)
-  func forEachGradient(in group: ParamGroup, _ update: (Tensor, Tensor, ParamState) -> Void) {
-    // After an op error inside `withOpErrors`, a step changes no parameter.
-    if OpErrorScope.hasFailed { return }
-    for p in group.params {
-      guard let grad = p.grad else { continue }
-      guard grad.shape == p.shape else {
-        opFailure(
-          typeName,
-          "the gradient of a parameter of shape \(shapeText(p.shape)) has shape \(shapeText(grad.shape)); a gradient must have its parameter's shape"
-        )
-      }
-      update(p, grad, state(for: p))
-    }
   }
 }

@@ -90,29 +90,31 @@ extension Optimizer {
   }
 
   /// Replaces the hyper-parameters and state with `dict`'s (`load_state_dict`), matching
-  /// parameters by position, as PyTorch does. Checks everything first and throws without
-  /// changing anything when the group or parameter counts differ, a state tensor's shape is
-  /// not its parameter's, or a buffer the optimizer needs is missing. State tensors are
-  /// copied, converted to their parameter's dtype.
+  /// parameters by position, as PyTorch does. A name a saved group lacks (one added to the
+  /// optimizer after the dict was saved) takes the optimizer's default. Checks everything
+  /// first and throws without changing anything when the group or parameter counts differ,
+  /// a state tensor's shape is not its parameter's, or a buffer the optimizer needs is
+  /// missing. State tensors are copied, converted to their parameter's dtype.
   public func loadStateDict(_ dict: OptimizerStateDict) throws {
     guard dict.paramGroups.count == paramGroups.count else {
       throw OptimizerStateError.groupCount(
         expected: paramGroups.count, found: dict.paramGroups.count)
     }
+    let options = dict.paramGroups.map { $0.options.filling(from: defaults) }
     var paramsByID: [Int: Tensor] = [:]
     for (index, (group, saved)) in zip(paramGroups, dict.paramGroups).enumerated() {
       guard group.params.count == saved.params.count else {
         throw OptimizerStateError.groupSize(
           group: index, expected: group.params.count, found: saved.params.count)
       }
-      if let problem = validate(saved.options) {
+      if let problem = validate(options[index]) {
         throw OptimizerStateError.invalidOptions(group: index, message: problem)
       }
       for (id, p) in zip(saved.params, group.params) { paramsByID[id] = p }
     }
     var loaded: [ObjectIdentifier: ParamState] = [:]
-    for saved in dict.paramGroups {
-      let required = requiredStateKeys(saved.options)
+    for (saved, options) in zip(dict.paramGroups, options) {
+      let required = requiredStateKeys(options)
       for id in saved.params {
         guard let entry = dict.state[id], entry.count > 0 else { continue }
         let p = paramsByID[id]!
@@ -142,9 +144,7 @@ extension Optimizer {
     if let stray = dict.state.keys.sorted().first(where: { paramsByID[$0] == nil }) {
       throw OptimizerStateError.unknownParameter(id: stray)
     }
-    for index in paramGroups.indices {
-      paramGroups[index].options = dict.paramGroups[index].options
-    }
+    for index in paramGroups.indices { paramGroups[index].options = options[index] }
     state = loaded
   }
 }

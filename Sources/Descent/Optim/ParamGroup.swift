@@ -1,89 +1,3 @@
-/// The hyper-parameters of a parameter group: PyTorch's `param_group` dict without `params`.
-///
-/// A nil field takes the optimizer's default when the group is added, so after that every
-/// field the optimizer reads is set. Fields an optimizer does not use are kept but ignored,
-/// as PyTorch keeps unknown keys. Learning-rate schedulers change `lr` and set `initialLr`.
-public struct HyperParameters: Sendable {
-  /// Learning rate (`lr`).
-  public var lr: Double?
-  /// Momentum factor (`momentum`; SGD, RMSprop).
-  public var momentum: Double?
-  /// Dampening for momentum (`dampening`; SGD).
-  public var dampening: Double?
-  /// L2 penalty, or AdamW's decoupled decay (`weight_decay`).
-  public var weightDecay: Double?
-  /// Nesterov momentum (`nesterov`; SGD).
-  public var nesterov: Bool?
-  /// Ascend the objective instead of descending (`maximize`).
-  public var maximize: Bool?
-  /// Decay rates of the first and second moment averages (`betas`; Adam, AdamW).
-  public var betas: (Double, Double)?
-  /// Term added to the denominator for numerical stability (`eps`).
-  public var eps: Double?
-  /// Use the maximum of past second moments (`amsgrad`; Adam, AdamW).
-  public var amsgrad: Bool?
-  /// Decay the weights directly instead of adding them to the gradient
-  /// (`decoupled_weight_decay`; true for AdamW).
-  public var decoupledWeightDecay: Bool?
-  /// Learning-rate decay (`lr_decay`; Adagrad).
-  public var lrDecay: Double?
-  /// Starting value of the sum of squared gradients (`initial_accumulator_value`; Adagrad).
-  public var initialAccumulatorValue: Double?
-  /// Smoothing constant of the squared-gradient average (`alpha`; RMSprop).
-  public var alpha: Double?
-  /// Normalise by the estimated variance instead of the second moment (`centered`; RMSprop).
-  public var centered: Bool?
-  /// The learning rate a scheduler started from (`initial_lr`).
-  public var initialLr: Double?
-
-  /// Hyper-parameters with the given values; nil ones take the optimizer's defaults.
-  public init(
-    lr: Double? = nil, momentum: Double? = nil, dampening: Double? = nil,
-    weightDecay: Double? = nil, nesterov: Bool? = nil, maximize: Bool? = nil,
-    betas: (Double, Double)? = nil, eps: Double? = nil, amsgrad: Bool? = nil,
-    decoupledWeightDecay: Bool? = nil, lrDecay: Double? = nil,
-    initialAccumulatorValue: Double? = nil, alpha: Double? = nil, centered: Bool? = nil,
-    initialLr: Double? = nil
-  ) {
-    self.lr = lr
-    self.momentum = momentum
-    self.dampening = dampening
-    self.weightDecay = weightDecay
-    self.nesterov = nesterov
-    self.maximize = maximize
-    self.betas = betas
-    self.eps = eps
-    self.amsgrad = amsgrad
-    self.decoupledWeightDecay = decoupledWeightDecay
-    self.lrDecay = lrDecay
-    self.initialAccumulatorValue = initialAccumulatorValue
-    self.alpha = alpha
-    self.centered = centered
-    self.initialLr = initialLr
-  }
-
-  /// These values, with every nil field taken from `defaults` (PyTorch's `setdefault`).
-  public func filling(from defaults: HyperParameters) -> HyperParameters {
-    var out = self
-    out.lr = lr ?? defaults.lr
-    out.momentum = momentum ?? defaults.momentum
-    out.dampening = dampening ?? defaults.dampening
-    out.weightDecay = weightDecay ?? defaults.weightDecay
-    out.nesterov = nesterov ?? defaults.nesterov
-    out.maximize = maximize ?? defaults.maximize
-    out.betas = betas ?? defaults.betas
-    out.eps = eps ?? defaults.eps
-    out.amsgrad = amsgrad ?? defaults.amsgrad
-    out.decoupledWeightDecay = decoupledWeightDecay ?? defaults.decoupledWeightDecay
-    out.lrDecay = lrDecay ?? defaults.lrDecay
-    out.initialAccumulatorValue = initialAccumulatorValue ?? defaults.initialAccumulatorValue
-    out.alpha = alpha ?? defaults.alpha
-    out.centered = centered ?? defaults.centered
-    out.initialLr = initialLr ?? defaults.initialLr
-    return out
-  }
-}
-
 /// Tensors optimized together with their own hyper-parameters, like one entry of PyTorch's
 /// `optimizer.param_groups`.
 ///
@@ -95,12 +9,14 @@ public struct HyperParameters: Sendable {
 /// optimizer.paramGroups[1].lr = 1e-4
 /// ```
 ///
-/// The hyper-parameters read and write through to `options` (`group.lr`, `group.momentum`).
+/// The hyper-parameters read and write through to `options`, by property for the names
+/// PyTorch's optimizers share (`group.lr`, `group.momentum`) and by PyTorch's name for any
+/// (`group["lr"]`).
 @dynamicMemberLookup
 public struct ParamGroup {
   /// The tensors this group updates.
   public var params: [Tensor]
-  /// The group's hyper-parameters; nil fields take the optimizer's defaults when added.
+  /// The group's hyper-parameters; names it lacks take the optimizer's defaults when added.
   public var options: HyperParameters
 
   /// A group with the given hyper-parameters; the others come from the optimizer.
@@ -119,7 +35,8 @@ public struct ParamGroup {
       centered: centered)
   }
 
-  /// A group with hyper-parameters given as a whole.
+  /// A group with hyper-parameters given as a whole, e.g. under PyTorch's names:
+  /// `ParamGroup(params, options: ["lr": 1e-3, "betas": [0.8, 0.99]])`.
   public init(_ params: [Tensor], options: HyperParameters) {
     self.params = params
     self.options = options
@@ -131,17 +48,33 @@ public struct ParamGroup {
     set { options[keyPath: key] = newValue }
   }
 
-  /// A value the optimizer filled in when the group was added; stops, naming the field, when
-  /// it was set to nil afterwards.
-  func required<Value>(
-    _ key: KeyPath<HyperParameters, Value?>, _ name: String, op: @autoclosure () -> String
-  ) -> Value {
-    guard let value = options[keyPath: key] else {
-      opFailure(
-        op(),
-        "param group has no value for '\(name)'; set it (it was set to nil after the group was added)"
-      )
-    }
-    return value
+  /// The hyper-parameter under PyTorch's `name` (`group["weight_decay"]`); nil removes it.
+  public subscript(name: String) -> HyperValue? {
+    get { options[name] }
+    set { options[name] = newValue }
   }
+}
+
+/// What an optimizer's initialiser takes a list of, as PyTorch's `params` argument: tensors,
+/// which form one group, or parameter groups.
+///
+/// ```swift
+/// SGD(model.parameters(), lr: 0.1)
+/// SGD([ParamGroup(backbone.parameters()), ParamGroup(head.parameters(), lr: 1)], lr: 0.1)
+/// ```
+public protocol ParamGroupConvertible {
+  /// The groups a list of these values stands for.
+  static func paramGroups(_ list: [Self]) -> [ParamGroup]
+}
+
+extension Tensor: ParamGroupConvertible {
+  /// One group holding the tensors (none for an empty list, which the optimizer refuses).
+  public static func paramGroups(_ list: [Tensor]) -> [ParamGroup] {
+    list.isEmpty ? [] : [ParamGroup(list, options: HyperParameters())]
+  }
+}
+
+extension ParamGroup: ParamGroupConvertible {
+  /// The groups themselves.
+  public static func paramGroups(_ list: [ParamGroup]) -> [ParamGroup] { list }
 }

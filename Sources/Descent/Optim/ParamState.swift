@@ -8,14 +8,18 @@ public final class ParamState {
   /// no count (SGD).
   public var step: Double?
   /// The buffers under PyTorch's keys, in the order PyTorch creates them.
-  public var buffers = StateDict()
-  /// Scratch space for a step's intermediate values (the adjusted gradient, a denominator):
-  /// allocated once, not part of the state dict. PyTorch allocates these every step.
-  private var scratch: (gradient: Tensor?, denominator: Tensor?) = (nil, nil)
+  public var buffers = StateDict() {
+    didSet { resolvedFor = nil }
+  }
   /// The parameter this state belongs to, kept alive so that its identity (the optimizer's
   /// key) cannot be reused by a new tensor while the state exists, as PyTorch's state dict
   /// keyed by tensors does.
   var parameter: Tensor?
+  /// `buffers` in the order of a rule's slots, found by key once rather than at every step:
+  /// `resolvedFor` is the optimizer's decoded groups they were found for (kept alive, so
+  /// that its identity stays unique), nil once `buffers` changes.
+  private var resolvedFor: AnyObject?
+  private var resolvedBuffers: SlotBuffers = (nil, nil, nil)
 
   public init() {}
 
@@ -28,44 +32,26 @@ public final class ParamState {
   /// True before the first step: no count and no buffers.
   public var isEmpty: Bool { step == nil && buffers.count == 0 }
 
-  /// The buffer under `key`; it must exist (the update created it at the first step).
-  func buffer(_ key: String) -> Tensor {
-    guard let tensor = buffers[key] else {
-      opFailure(
-        "step",
-        "optimizer state has no '\(key)' (keys: \(buffers.keys)); was a state dict of another optimizer or configuration loaded?"
-      )
+  /// The buffers of `slots`, in slot order. A buffer that does not exist yet is made, shaped
+  /// like `param` and filled with the slot's initial value; `created` tells whether one was.
+  /// `decoded` is the optimizer's decoded groups `slots` come from: until they or `buffers`
+  /// change, the buffers found last are returned without a lookup.
+  func slotBuffers(_ slots: [StateSlot?], of decoded: AnyObject, like param: Tensor) -> (
+    SlotBuffers, created: Bool
+  ) {
+    if resolvedFor === decoded { return (resolvedBuffers, false) }
+    var created = false
+    func buffer(_ index: Int) -> Tensor? {
+      guard index < slots.count, let slot = slots[index] else { return nil }
+      if let existing = buffers[slot.key] { return existing }
+      let made = Tensor.full(param.shape, slot.initialValue, dtype: param.dtype)
+      buffers[slot.key] = made
+      created = true
+      return made
     }
-    return tensor
+    let found = (buffer(0), buffer(1), buffer(2))
+    precondition(slots.count <= 3, "a rule has at most three state slots")
+    (resolvedFor, resolvedBuffers) = (decoded, found)
+    return (found, created)
   }
-
-  /// Scratch for the gradient once changed by `maximize` or weight decay, shaped like `param`.
-  func gradientScratch(like param: Tensor) -> Tensor {
-    if let tensor = scratch.gradient { return tensor }
-    let tensor = Tensor(uninitializedShape: param.shape, dtype: param.dtype)
-    scratch.gradient = tensor
-    return tensor
-  }
-
-  /// Scratch for a denominator (`sqrt(v) + eps`), shaped like `param`.
-  func denominatorScratch(like param: Tensor) -> Tensor {
-    if let tensor = scratch.denominator { return tensor }
-    let tensor = Tensor(uninitializedShape: param.shape, dtype: param.dtype)
-    scratch.denominator = tensor
-    return tensor
-  }
-}
-
-/// The gradient a step follows: `±grad + weightDecay · param`. Returns `grad` itself when
-/// neither `maximize` nor weight decay changes it and the caller will not write to it
-/// (`writable: false`); otherwise the sum is written into the state's scratch (allocated once).
-func adjustedGradient(
-  _ grad: Tensor, _ param: Tensor, _ state: ParamState, maximize: Bool, weightDecay: Double,
-  writable: Bool = false
-) -> Tensor {
-  guard maximize || weightDecay != 0 || writable else { return grad }
-  let g = state.gradientScratch(like: param).copy_(grad)
-  if maximize { g.neg_() }
-  if weightDecay != 0 { g.add_(param, alpha: weightDecay) }
-  return g
 }

@@ -54,7 +54,9 @@ public func withOpErrors<R>(_ body: () throws -> R) throws -> R {
   let scope = OpErrorScope()
   let result: R
   do {
-    result = try OpErrorScope.$current.withValue(scope) { try body() }
+    var state = GradMode.state
+    state.opErrors = scope
+    result = try GradMode.$state.withValue(state) { try body() }
   } catch {
     if let recorded = scope.firstError { throw recorded }
     throw error
@@ -65,7 +67,8 @@ public func withOpErrors<R>(_ body: () throws -> R) throws -> R {
 
 /// The errors of one `withOpErrors` scope. Shared by the tasks inside it, so it locks.
 final class OpErrorScope: @unchecked Sendable {
-  @TaskLocal static var current: OpErrorScope?
+  /// The innermost scope here; it lives in `GradMode.state`, the one task-local an op reads.
+  static var current: OpErrorScope? { GradMode.state.opErrors }
   private let lock = NSLock()
   private var first: OpError?
 
@@ -97,9 +100,8 @@ extension Tensor {
   /// A placeholder for the result of an op that failed inside `withOpErrors`: 0-d, NaN.
   static func poisoned(_ dtype: DType = .float32) -> Tensor {
     let type: DType = dtype.isFloatingPoint ? dtype : .float32
-    let out = Tensor(shape: [], scalars: [Double.nan], dtype: type)
-    out.isPoisoned = true
-    return out
+    let value = Tensor(shape: [], scalars: [Double.nan], dtype: type)
+    return Tensor(storage: value.storage, shape: [], strides: [], dtype: type, poisoned: true)
   }
 
   /// What an op does with an error: stops, or inside `withOpErrors` records it (with the
@@ -125,6 +127,17 @@ extension Tensor {
   static func op(_ a: Tensor, _ b: Tensor, _ body: () throws(OpError) -> Tensor) -> Tensor {
     if a.isPoisoned || b.isPoisoned { return poisoned(a.dtype) }
     do { return try body() } catch { return failed(error, inputs: [a, b]) }
+  }
+
+  /// The boundary of an op with two inputs and an optional third (a bias, a weight).
+  @inline(__always)
+  static func op(
+    _ a: Tensor, _ b: Tensor, _ c: Tensor?, _ body: () throws(OpError) -> Tensor
+  ) -> Tensor {
+    if a.isPoisoned || b.isPoisoned || c?.isPoisoned == true { return poisoned(a.dtype) }
+    do { return try body() } catch {
+      return failed(error, inputs: c.map { [a, b, $0] } ?? [a, b])
+    }
   }
 
   /// The boundary of an op with any number of inputs.

@@ -19,10 +19,9 @@ extension Tensor {
     _ shape: [Int], dtype: DType = .float32, generator: Generator? = nil,
     requiresGrad: Bool = false
   ) -> Tensor {
-    let out = randomOutput("rand", shape, dtype)
-    out.fillUniform(0, 1, generator ?? defaultGenerator)
-    if requiresGrad { out.requiresGrad = true }
-    return out
+    random("rand", shape, dtype, requiresGrad: requiresGrad) {
+      $0.fillUniform(0, 1, generator ?? defaultGenerator)
+    }
   }
 
   /// Standard normal values, like `torch.randn`, drawn from `generator` (by default
@@ -31,8 +30,17 @@ extension Tensor {
     _ shape: [Int], dtype: DType = .float32, generator: Generator? = nil,
     requiresGrad: Bool = false
   ) -> Tensor {
-    let out = randomOutput("randn", shape, dtype)
-    out.fillNormal(0, 1, generator ?? defaultGenerator)
+    random("randn", shape, dtype, requiresGrad: requiresGrad) {
+      $0.fillNormal(0, 1, generator ?? defaultGenerator)
+    }
+  }
+
+  /// A new float tensor of `shape` filled by `fill`, a leaf that requires grad if asked.
+  private static func random(
+    _ op: String, _ shape: [Int], _ dtype: DType, requiresGrad: Bool, fill: (Tensor) -> Void
+  ) -> Tensor {
+    let out = randomOutput(op, shape, dtype)
+    fill(out)
     if requiresGrad { out.requiresGrad = true }
     return out
   }

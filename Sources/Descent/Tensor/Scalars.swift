@@ -11,6 +11,9 @@ protocol NumericScalar: TensorScalar, Comparable {
   /// Division; for integers it truncates, and a zero divisor is refused before any kernel runs.
   static func divide(_ a: Self, _ b: Self) -> Self
   static func negate(_ x: Self) -> Self
+  /// The remainder of truncating division, with the dividend's sign (C's `fmod`, `%` on
+  /// integers); an integer zero divisor is refused before any kernel runs.
+  static func truncatingRemainder(_ a: Self, _ b: Self) -> Self
   /// The accumulator a reduction sums in: Double for floats (PyTorch sums float32 pairwise;
   /// summing in Double is at least as accurate), Int64 for integers.
   associatedtype Accumulator: NumericScalar
@@ -28,6 +31,9 @@ extension Float: NumericScalar, FloatScalar {
   @inline(__always) static func multiply(_ a: Float, _ b: Float) -> Float { a * b }
   @inline(__always) static func divide(_ a: Float, _ b: Float) -> Float { a / b }
   @inline(__always) static func negate(_ x: Float) -> Float { -x }
+  @inline(__always) static func truncatingRemainder(_ a: Float, _ b: Float) -> Float {
+    a.truncatingRemainder(dividingBy: b)
+  }
   @inline(__always) var accumulated: Double { Double(self) }
   @inline(__always) init(accumulated: Double) { self = Float(accumulated) }
 }
@@ -39,6 +45,9 @@ extension Double: NumericScalar, FloatScalar {
   @inline(__always) static func multiply(_ a: Double, _ b: Double) -> Double { a * b }
   @inline(__always) static func divide(_ a: Double, _ b: Double) -> Double { a / b }
   @inline(__always) static func negate(_ x: Double) -> Double { -x }
+  @inline(__always) static func truncatingRemainder(_ a: Double, _ b: Double) -> Double {
+    a.truncatingRemainder(dividingBy: b)
+  }
   @inline(__always) var accumulated: Double { self }
   @inline(__always) init(accumulated: Double) { self = accumulated }
 }
@@ -53,6 +62,10 @@ extension Int64: NumericScalar {
     b == 0 ? 0 : (a == .min && b == -1 ? .min : a / b)
   }
   @inline(__always) static func negate(_ x: Int64) -> Int64 { 0 &- x }
+  @inline(__always) static func truncatingRemainder(_ a: Int64, _ b: Int64) -> Int64 {
+    // Zero divisors are refused before the kernel runs; .min % -1 is 0 (Swift would trap).
+    b == 0 || b == -1 ? 0 : a % b
+  }
   @inline(__always) var accumulated: Int64 { self }
   @inline(__always) init(accumulated: Int64) { self = accumulated }
 }

@@ -25,16 +25,21 @@ public final class Tensor: @unchecked Sendable {
   /// For a view (`reshaped`, `transpose`, subscripts…): the tensor whose storage it shows.
   /// In-place writes through a view check the base, since they change it too.
   var viewBase: Tensor?
-  /// True for the placeholder an op returns after an error inside `withOpErrors`.
-  public internal(set) var isPoisoned = false
+  /// True for the placeholder an op returns after an error inside `withOpErrors`. A `let`:
+  /// ops read it on every call, and a `var` would cost each read an exclusivity check.
+  public let isPoisoned: Bool
 
   /// Wraps existing storage (no copy).
-  init(storage: Storage, shape: [Int], strides: [Int], offset: Int = 0, dtype: DType) {
+  init(
+    storage: Storage, shape: [Int], strides: [Int], offset: Int = 0, dtype: DType,
+    poisoned: Bool = false
+  ) {
     self.storage = storage
     self.shape = shape
     self.strides = strides
     self.storageOffset = offset
     self.dtype = dtype
+    self.isPoisoned = poisoned
   }
 
   deinit {
@@ -51,6 +56,7 @@ public final class Tensor: @unchecked Sendable {
     self.strides = sharingStrides ?? Tensor.contiguousStrides(shape)
     self.storageOffset = 0
     self.dtype = dtype
+    self.isPoisoned = false
   }
 
   private static let unitStride = [1]

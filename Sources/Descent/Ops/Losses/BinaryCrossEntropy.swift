@@ -14,7 +14,7 @@ import RealModule
 public func binaryCrossEntropy(
   _ input: Tensor, _ target: Tensor, weight: Tensor? = nil, reduction: Reduction = .mean
 ) -> Tensor {
-  Tensor.op(weight.map { [input, target, $0] } ?? [input, target]) { () throws(OpError) in
+  Tensor.op(input, target, weight) { () throws(OpError) in
     try checkedBinaryCrossEntropy(input, target, weight: weight, reduction: reduction)
   }
 }
@@ -43,16 +43,44 @@ private func checkedBinaryCrossEntropy(
     let raw = binary(x, y, to: x.shape, BCEValueKernel())
     return w.map { raw * $0 } ?? raw
   }
-  let name = "BinaryCrossEntropyBackward0"
+  return recordWeightedBinaryLoss(
+    "BinaryCrossEntropyBackward0", values: values, x: x, y: y, input: input, target: target,
+    weight: w, reduction: reduction
+  ) { savedX, savedY, wantInput, wantTarget in
+    var dInput: Tensor?
+    var dTarget: Tensor?
+    if GradMode.isEnabled {
+      // Recorded: the same formulas with differentiable ops, from the inputs themselves.
+      let (x, y) = (input.to(type), target.to(type))
+      if wantInput { dInput = (x - y) / ((1 - x) * x).clamp(min: Double(Float(1e-12))) }
+      if wantTarget { dTarget = -(x / (1 - x)).log() }
+    } else {
+      let (x, y) = (savedX.value, savedY.value)
+      if wantInput { dInput = binary(x, y, to: x.shape, BCEInputSlopeKernel()) }
+      // ∂ℓ/∂y = log(1 − x) − log x = −logit(x), not clamped (PyTorch's formula).
+      if wantTarget { dTarget = binary(x, y, to: x.shape, BCETargetSlopeKernel()) }
+    }
+    return (dInput, dTarget)
+  }
+}
+
+/// Records a binary cross entropy node: `derivatives` gives the slopes in the input and in the
+/// target (each only when wanted) from the saved operands `x` and `y`, converted to the
+/// loss's dtype; the element weight `w` scales them both, as it scales the loss `values`.
+private func recordWeightedBinaryLoss(
+  _ name: String, values: Tensor, x: Tensor, y: Tensor, input: Tensor, target: Tensor,
+  weight w: Tensor?, reduction: Reduction,
+  derivatives:
+    @escaping (
+      _ x: SavedTensor, _ y: SavedTensor, _ wantInput: Bool, _ wantTarget: Bool
+    ) -> (Tensor?, Tensor?)
+) -> Tensor {
   let savedX = SavedTensor(x, op: name)
   let savedY = SavedTensor(y, op: name)
   return recordPointwiseLoss(
     name, values: values, input: input, target: target, reduction: reduction
   ) { wantInput, wantTarget in
-    let (x, y) = (savedX.value, savedY.value)
-    let dInput = wantInput ? binary(x, y, to: x.shape, BCEInputSlopeKernel()) : nil
-    // ∂ℓ/∂y = log(1 − x) − log x = −logit(x), not clamped (PyTorch's formula).
-    let dTarget = wantTarget ? binary(x, y, to: x.shape, BCETargetSlopeKernel()) : nil
+    let (dInput, dTarget) = derivatives(savedX, savedY, wantInput, wantTarget)
     guard let w else { return (dInput, dTarget) }
     return (dInput.map { $0 * w }, dTarget.map { $0 * w })
   }
@@ -114,12 +142,10 @@ private func checkedBinaryCrossEntropyWithLogits(
     let loss = (1 - y) * x - logSigmoid
     return w.map { loss * $0 } ?? loss
   }
-  let name = "BinaryCrossEntropyWithLogitsBackward0"
-  let savedX = SavedTensor(x, op: name)
-  let savedY = SavedTensor(y, op: name)
-  return recordPointwiseLoss(
-    name, values: values, input: input, target: target, reduction: reduction
-  ) { wantInput, wantTarget in
+  return recordWeightedBinaryLoss(
+    "BinaryCrossEntropyWithLogitsBackward0", values: values, x: x, y: y, input: input,
+    target: target, weight: w, reduction: reduction
+  ) { savedX, savedY, wantInput, wantTarget in
     let (x, y) = (savedX.value, savedY.value)
     var dInput: Tensor?
     var dTarget: Tensor?
@@ -137,16 +163,7 @@ private func checkedBinaryCrossEntropyWithLogits(
       dTarget =
         p.map { unary(-x, LogSigmoidKernel()) - unary(x, LogSigmoidKernel()) * $0 } ?? -x
     }
-    guard let w else { return (dInput, dTarget) }
-    return (dInput.map { $0 * w }, dTarget.map { $0 * w })
-  }
-}
-
-/// log σ(x) = min(x, 0) − log(1 + e^−|x|), PyTorch's `log_sigmoid`: never overflows, and
-/// keeps full precision for large |x| where log(sigmoid(x)) would round to 0 or −inf.
-struct LogSigmoidKernel: UnaryKernel {
-  func callAsFunction<T: FloatScalar>(_ x: T) -> T {
-    Swift.min(x, 0) - T.log(onePlus: T.exp(-Swift.abs(x)))
+    return (dInput, dTarget)
   }
 }
 

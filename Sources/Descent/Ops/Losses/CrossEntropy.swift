@@ -16,7 +16,7 @@ public func crossEntropy(
   _ input: Tensor, _ target: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
   reduction: Reduction = .mean, labelSmoothing: Double = 0
 ) -> Tensor {
-  Tensor.op(weight.map { [input, target, $0] } ?? [input, target]) { () throws(OpError) in
+  Tensor.op(input, target, weight) { () throws(OpError) in
     try checkedCrossEntropy(
       input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction,
       labelSmoothing: labelSmoothing)

@@ -43,9 +43,14 @@ func recordPointwiseLoss(
   record(name, out, input, target) { g in
     let upstream = reduction == .mean ? g / n : g
     let (dInput, dTarget) = derivatives(wantInput, wantTarget)
+    // `to` keeps a recorded gradient in the graph; `converted` is the raw copy.
+    let recording = GradMode.isEnabled
+    func cast(_ t: Tensor, _ type: DType) -> Tensor {
+      recording ? t.to(type) : t.converted(to: type)
+    }
     return (
-      wantInput ? dInput.map { ($0 * upstream).converted(to: inputType) } : nil,
-      wantTarget ? dTarget.map { ($0 * upstream).converted(to: targetType) } : nil
+      wantInput ? dInput.map { cast($0 * upstream, inputType) } : nil,
+      wantTarget ? dTarget.map { cast($0 * upstream, targetType) } : nil
     )
   }
   return out

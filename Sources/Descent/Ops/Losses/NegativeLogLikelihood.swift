@@ -12,7 +12,7 @@ public func nllLoss(
   _ input: Tensor, _ target: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
   reduction: Reduction = .mean
 ) -> Tensor {
-  Tensor.op(weight.map { [input, target, $0] } ?? [input, target]) { () throws(OpError) in
+  Tensor.op(input, target, weight) { () throws(OpError) in
     try requireFloatingLossOperand("nll_loss", "input", input)
     return try classIndexLoss(
       "nll_loss", input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction)
@@ -114,11 +114,22 @@ func classIndexLoss(
   record(name, out, logProbs) { g in
     // Only the picked elements get a gradient: −weight · (upstream, over the total weight for
     // the mean).
+    let scale = reduction == .mean ? 1 / totalWeight : 1
+    if GradMode.isEnabled {
+      // Recorded: the upstream gradient gathered to the picks, weighted, and added into zeros.
+      let upstream =
+        reduction == .none
+        ? g.reshaped([-1]).indexSelect(0, Tensor(integers: picks.map(\.out)))
+        : g.reshaped([1]).expand([picks.count])
+      let weights = Tensor(picks.map { -$0.weight * scale }, dtype: g.dtype)
+      let elements = Tensor(integers: picks.map(\.element))
+      let flat = Tensor.zeros([inputShape.reduce(1, *)], dtype: g.dtype)
+      return flat.indexAdd(0, elements, upstream * weights).reshaped(inputShape)
+    }
     func backward<T: FloatScalar>(_: T.Type) -> Tensor {
       let gradient = Tensor.zeros(inputShape, dtype: T.dtype)
       let upstream = g.converted(to: T.dtype).dense().toArray(as: T.self)
       let values = gradient.pointer(T.self)
-      let scale = reduction == .mean ? 1 / totalWeight : 1
       for pick in picks {
         let incoming = upstream[reduction == .none ? pick.out : 0]
         values[pick.element] = T(fromDouble: -pick.weight * incoming.asDouble * scale)

@@ -9,10 +9,19 @@ struct SquaredDifferenceKernel: BinaryKernel {
     return d * d
   }
 }
-/// (x − y)·2·s: the gradient of the squared difference, scaled by the upstream gradient.
+/// (x − y)·2·(g/n): the gradient of the squared difference, times a scalar upstream gradient
+/// `g` (divided by `count` for a mean, in the operands' type as the loss's own arithmetic),
+/// negated for the target.
 struct SquaredDifferenceSlopeKernel: BinaryKernel {
-  let scale: Double
-  func callAsFunction<T: FloatScalar>(_ x: T, _ y: T) -> T { (x - y) * 2 * T(fromDouble: scale) }
+  let upstream: Double
+  var count: Double? = nil
+  var negated = false
+  func callAsFunction<T: FloatScalar>(_ x: T, _ y: T) -> T {
+    let g = T(fromDouble: upstream)
+    let scale = count.map { g / T(fromDouble: $0) } ?? g
+    let slope = (x - y) * 2
+    return (negated ? -slope : slope) * scale
+  }
 }
 
 /// Mean squared error between `input` and `target` (`torch.nn.functional.mse_loss`):
@@ -36,17 +45,29 @@ public func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .m
     let savedY = SavedTensor(y, op: "MseLossBackward0")
     record("MseLossBackward0", out, input, target) { g in
       let (x, y) = (savedX.value, savedY.value)
-      func slope(_ sign: Double) -> Tensor {
+      if GradMode.isEnabled {
+        // Recorded: 2(x − y)·g (over n for the mean), from the inputs themselves.
+        let scale = reduction == .mean ? g / n : g
+        let slope = (input.to(type) - target.to(type)) * 2 * scale
+        return (
+          input.requiresGradFlag ? slope.to(input.dtype) : nil,
+          target.requiresGradFlag ? (-slope).to(target.dtype) : nil
+        )
+      }
+      func slope(negated: Bool) -> Tensor {
         guard reduction == .none else {
           // A scalar upstream gradient (over n for the mean) folds into the kernel.
-          let upstream = (reduction == .mean ? g / n : g).item()
-          return binary(x, y, to: x.shape, SquaredDifferenceSlopeKernel(scale: sign * upstream))
+          let kernel = SquaredDifferenceSlopeKernel(
+            upstream: g.item(), count: reduction == .mean ? n : nil, negated: negated)
+          return binary(x, y, to: x.shape, kernel)
         }
-        return binary(x, y, to: x.shape, SquaredDifferenceSlopeKernel(scale: sign)) * g
+        return binary(
+          x, y, to: x.shape, SquaredDifferenceSlopeKernel(upstream: 1, negated: negated))
+          * g
       }
       return (
-        input.requiresGradFlag ? slope(1).converted(to: input.dtype) : nil,
-        target.requiresGradFlag ? slope(-1).converted(to: target.dtype) : nil
+        input.requiresGradFlag ? slope(negated: false).converted(to: input.dtype) : nil,
+        target.requiresGradFlag ? slope(negated: true).converted(to: target.dtype) : nil
       )
     }
     return out
@@ -82,19 +103,11 @@ public func huberLoss(
   Tensor.op(input, target) { () throws(OpError) in
     try checkHuberDelta(delta)
     let type = try checkedPointwiseOperands("huber_loss", input, target)
-    let difference = noGrad { input.converted(to: type) - target.converted(to: type) }
-    let values = noGrad { () -> Tensor in
-      let distance = difference.abs()
-      return Tensor.where(
-        distance.lt(delta), distance * 0.5 * distance, (distance - 0.5 * delta) * delta)
-    }
-    return recordPointwiseLoss(
-      "HuberLossBackward0", values: values, input: input, target: target, reduction: reduction
-    ) { _, wantTarget in
+    return quadraticThenLinearLoss(
+      "HuberLossBackward0", input, target, type: type, reduction: reduction, threshold: delta,
+      quadratic: { $0 * 0.5 * $0 }, linear: { ($0 - 0.5 * delta) * delta },
       // The slope is d inside the quadratic zone and ±delta outside it.
-      let slope = difference.clamp(min: -delta, max: delta)
-      return (slope, wantTarget ? -slope : nil)
-    }
+      slope: { $0.clamp(min: -delta, max: delta) })
   }
 }
 
@@ -119,19 +132,33 @@ public func smoothL1Loss(
     try checkSmoothL1Beta(beta)
     let type = try checkedPointwiseOperands("smooth_l1_loss", input, target)
     if beta == 0 { return l1Loss(input, target, reduction: reduction) }
-    let difference = noGrad { input.converted(to: type) - target.converted(to: type) }
-    let values = noGrad { () -> Tensor in
-      let distance = difference.abs()
-      return Tensor.where(
-        distance.lt(beta), distance * 0.5 * distance / beta, distance - 0.5 * beta)
-    }
-    return recordPointwiseLoss(
-      "SmoothL1LossBackward0", values: values, input: input, target: target, reduction: reduction
-    ) { _, wantTarget in
+    return quadraticThenLinearLoss(
+      "SmoothL1LossBackward0", input, target, type: type, reduction: reduction, threshold: beta,
+      quadratic: { $0 * 0.5 * $0 / beta }, linear: { $0 - 0.5 * beta },
       // The slope is d/beta inside the quadratic zone and ±1 outside it.
-      let slope = (difference / beta).clamp(min: -1, max: 1)
-      return (slope, wantTarget ? -slope : nil)
-    }
+      slope: { ($0 / beta).clamp(min: -1, max: 1) })
+  }
+}
+
+/// The shape Huber and smooth L1 share: with d = |input − target|, `quadratic(d)` where
+/// d < `threshold` and `linear(d)` elsewhere, reduced; the gradient in the input is
+/// `slope(input − target)`, a clamped difference, and its negative in the target.
+private func quadraticThenLinearLoss(
+  _ node: String, _ input: Tensor, _ target: Tensor, type: DType, reduction: Reduction,
+  threshold: Double, quadratic: (Tensor) -> Tensor, linear: (Tensor) -> Tensor,
+  slope: @escaping (Tensor) -> Tensor
+) -> Tensor {
+  let difference = noGrad { input.converted(to: type) - target.converted(to: type) }
+  let values = noGrad { () -> Tensor in
+    let distance = difference.abs()
+    return Tensor.where(distance.lt(threshold), quadratic(distance), linear(distance))
+  }
+  return recordPointwiseLoss(
+    node, values: values, input: input, target: target, reduction: reduction
+  ) { _, wantTarget in
+    let d = GradMode.isEnabled ? input.to(type) - target.to(type) : difference
+    let gradient = slope(d)
+    return (gradient, wantTarget ? -gradient : nil)
   }
 }
 
