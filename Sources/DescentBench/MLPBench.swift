@@ -24,7 +24,7 @@ func peakRSSMegabytes() -> Double {
 
 /// X [samples, features] float32 and Y [samples] int64, built in place chunk by chunk so that
 /// no second copy of X exists at any time.
-private func makeBlobs(samples: Int, features: Int, classes: Int) -> (Tensor, Tensor) {
+func makeBlobs(samples: Int, features: Int, classes: Int) -> (Tensor, Tensor) {
   noGrad {
     let generator = Generator(seed: 0)
     let means = Tensor.randn([classes, features], generator: generator) * 0.1

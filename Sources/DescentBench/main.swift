@@ -6,8 +6,8 @@ import Foundation
 // value=… unit=…` lines so that the two can be compared side by side.
 //
 // Usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [cnn]
-//        [--threads N]
-// (no workload names: all of them)
+//                      [allreduce] [--threads N]
+// (no workload names: all of them but allreduce, which runs as an MPI job of 2 processes)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 var threads = 1
@@ -24,11 +24,11 @@ while index < arguments.count {
     threads = n
   } else if argument == "-h" || argument == "--help" {
     print(
-      "usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [cnn] [--threads N]"
+      "usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [cnn] [allreduce] [--threads N]"
     )
     exit(0)
-  } else if ["linreg", "gemm", "io", "mlp", "heightweight", "overhead", "memory", "cnn"].contains(
-    argument)
+  } else if ["linreg", "gemm", "io", "mlp", "heightweight", "overhead", "memory", "cnn", "allreduce"]
+    .contains(argument)
   {
     workloads.append(argument)
   } else {
@@ -188,3 +188,4 @@ if workloads.contains("mlp") { runMLPBenchmark() }
 if workloads.contains("overhead") { runOverheadBenchmark() }
 if workloads.contains("memory") { runMemoryBenchmark() }
 if workloads.contains("cnn") { runCNNBenchmark() }
+if workloads.contains("allreduce") { runAllReduceBenchmark() }

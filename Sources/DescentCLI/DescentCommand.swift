@@ -10,7 +10,7 @@ struct DescentCommand: ParsableCommand {
     commandName: "descent",
     abstract:
       "PyTorch's training core in Swift: tensors, autograd, and the course notes' experiments.",
-    subcommands: [Demo.self, Train.self, Predict.self]
+    subcommands: [Demo.self, Train.self, Predict.self, Evaluate.self]
   )
 
   /// Like argument-parser's `main()`, but an error is one line on stderr (with a pointer to
@@ -20,6 +20,8 @@ struct DescentCommand: ParsableCommand {
       var command = try parseAsRoot()
       try command.run()
     } catch {
+      // A rank of an MPI job that leaves the message to rank 0 stops without one.
+      if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
       let code = exitCode(for: error)
       // --help and --version arrive as errors too; argument-parser prints them as usual.
       if code == .success { exit(withError: error) }

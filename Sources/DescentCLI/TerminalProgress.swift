@@ -39,13 +39,16 @@ enum Terminal {
 /// Redrawn at most ten times a second, so that a run of fast epochs is not slowed by drawing.
 final class TerminalProgress {
   private let total: Int
+  /// The first epoch of this run (later than 1 when resumed), for the time left.
+  private let first: Int
   private let width: Int
   private let start = ContinuousClock.now
   private var lastDraw: ContinuousClock.Instant?
   private var visible = false
 
-  init(epochs: Int) {
+  init(epochs: Int, first: Int = 1) {
     total = epochs
+    self.first = first
     width = Terminal.width
   }
 
@@ -55,7 +58,7 @@ final class TerminalProgress {
     if let lastDraw, epoch < total, now - lastDraw < .milliseconds(100) { return }
     lastDraw = now
     let elapsed = seconds(now - start)
-    let left = elapsed / Double(epoch) * Double(total - epoch)
+    let left = elapsed / Double(epoch - first + 1) * Double(total - epoch)
     let digits = String(total).count
     let head =
       "epoch \(String(repeating: " ", count: digits - String(epoch).count))\(epoch)/\(total) "

@@ -22,9 +22,11 @@ struct Train: ParsableCommand {
 
       With --out DIR, written only when training succeeds (other files in DIR are \
       kept):
-        history.csv         epoch, loss (and accuracy for classification)
-        summary.json        final_loss, epochs, seconds, accuracy, the settings,
-                            and parameters: the state dict as nested lists
+        history.csv         epoch, loss (and accuracy for classification), the
+                            validation scores and the learning rate when used
+        summary.json        final_loss, epochs, seconds, accuracy, the validation
+                            scores, the settings, and parameters: the state
+                            dict as nested lists
         model.safetensors   the weights under nn.Sequential's keys (0.weight,
                             0.bias, 2.weight, …) and, as metadata, the layers,
                             features and standardisation; read it with descent
@@ -36,12 +38,38 @@ struct Train: ParsableCommand {
       ends the run with an error naming the epoch. A release build trains many \
       times faster than a debug one.
 
+      Held-out rows (--val-split SHARE, seeded and stratified by class, or --val-data \
+      FILE) are scored after every epoch: val_loss and val_accuracy, or val_mse, \
+      val_mae and val_r2 (scikit-learn's definitions) for regression. --standardize \
+      is fitted on the training rows alone. --early-stopping N stops after N epochs \
+      without a lower validation loss and keeps the best epoch's weights. \
+      --scheduler steps PyTorch's StepLR, CosineAnnealingLR or ReduceLROnPlateau once \
+      per epoch. descent evaluate scores a model on new labelled rows.
+
+      --checkpoint FILE saves the training state (model, optimizer, generator, \
+      history) every --checkpoint-every epochs; --resume FILE continues it with the \
+      same options, ending exactly where an uninterrupted run ends.
+
+      Started by an MPI launcher (mpirun -np 4 descent train …, Open MPI's or \
+      MPICH's), the processes train together, data-parallel, with no extra option: \
+      each takes its share of the rows (PyTorch's DistributedSampler, seeded with \
+      --seed), --batch-size is the batch of each process, gradients are averaged \
+      over the processes after every backward pass (DistributedDataParallel), and \
+      the first process alone prints and writes. Files, --resume included, must be \
+      readable by every process. MPI is loaded at run time: set DESCENT_MPI_LIBRARY \
+      to use a library outside the standard places.
+
       Examples:
         descent train --data points.csv --target y --init zeros --lr 0.001 \\
           --epochs 10000
         descent train --data iris.csv --target species --loss ce --hidden 16 \\
           --standardize --optimizer adam --epochs 200 --out iris-model
         descent predict --model iris-model/model.safetensors --data iris.csv
+        descent train --data iris.csv --target species --loss ce --hidden 16 \\
+          --val-split 0.2 --early-stopping 10 --scheduler step --step-size 50 \\
+          --out iris-model
+        mpirun -np 4 descent train --data big.csv --target y --hidden 256,128 \\
+          --optimizer adam --batch-size 64 --epochs 20 --checkpoint run.ckpt
       """
   )
 
@@ -139,12 +167,87 @@ struct Train: ParsableCommand {
   @Flag(name: .long, help: "Print nothing but errors.")
   var quiet = false
 
+  @OptionGroup(title: "Validation") var validation: ValidationOptions
+
+  @OptionGroup(title: "Learning-rate schedule") var schedule: SchedulerOptions
+
+  @OptionGroup var checkpoints: CheckpointOptions
+
   func run() throws {
+    let world = try TrainingWorld.join()
+    // Everything that can fail on its own, before any rank depends on another.
+    let run = try world.agreeing { try prepare(world) }
+    let network: Module =
+      world.group.map { DistributedDataParallel(run.model, group: $0) } ?? run.model
+    let loop = TrainingLoop(
+      model: run.model, network: network, world: world, loss: loss, optimizer: run.optimizer,
+      learningRate: lr, inputs: run.modelFile.inputs(fromRaw: run.data.rawFeatures),
+      target: run.data.target, batchSize: batchSize, seed: seed,
+      end: EpochEnd(
+        modelFile: run.modelFile, validation: run.validation, scheduler: run.scheduler,
+        earlyStopping: run.earlyStopping))
+
+    let interactive = !quiet && world.isLeader && Terminal.isInteractive
+    let start = ContinuousClock.now
+    let history = try world.agreeing {
+      try train(
+        loop, after: run.history, world: world, settings: run.settings, showingProgress: interactive
+      )
+    }
+    guard world.isLeader else { return }
+    var report = TrainReport(
+      history: history, seconds: seconds(ContinuousClock.now - start), model: run.model,
+      modelFile: run.modelFile, rows: run.data.rows, settings: run.settings)
+    report.validationRows = run.validation?.rows ?? 0
+    if validation.valSplit != nil { report.validationLines = run.validation?.lines }
+    report.bestEpoch = run.earlyStopping.flatMap { $0.bestWeights == nil ? nil : $0.bestEpoch }
+    let written = try run.folder.map { try write(report, into: $0) } ?? []
+    if quiet { return }
+    if interactive && history.count > 1 {
+      let losses = history.map(\.loss)
+      let validationLosses = history.compactMap { $0.validation?.loss }
+      let logY = prefersLogScale(losses + validationLosses)
+      let scale = logY ? ", log scale" : ""
+      let chart = TerminalChart.render(
+        validationLosses.isEmpty ? [losses] : [losses, validationLosses],
+        title: validationLosses.isEmpty
+          ? "loss (\(loss.rawValue)\(scale))"
+          : "loss (\(loss.rawValue)\(scale)): training ⠒, \(TerminalChart.highlighted("validation ⠒"))",
+        width: max(20, min(72, Terminal.width - 12)), height: 8, logY: logY)
+      print(chart.joined(separator: "\n"))
+    }
+    print(summaryLines(report, written: written).joined(separator: "\n"))
+  }
+
+  /// What a run needs before it trains.
+  private struct PreparedRun {
+    let folder: OutputFolder?
+    let data: TrainingData
+    let modelFile: ModelFile
+    let model: Sequential
+    let optimizer: Optimizer
+    let validation: TrainingData?
+    let scheduler: (any CheckpointableScheduler)?
+    let earlyStopping: EarlyStopping?
+    let settings: [(String, String)]
+    /// The epochs a resumed run has already trained.
+    let history: [EpochRecord]
+  }
+
+  /// Checks the options, reads the data, makes the model and the optimizer (PyTorch's order:
+  /// seed, then the model's initialisation draws) and restores a checkpoint.
+  private func prepare(_ world: TrainingWorld) throws -> PreparedRun {
     let hiddenSizes = try checkOptions()
-    let folder = try out.map { try OutputFolder(path: $0) }
+    try validation.check()
+    try schedule.check()
+    try checkpoints.check()
+    let folder = try world.isLeader ? out.map { try OutputFolder(path: $0) } : nil
     let featureList = try features.map(parseFeatureList)
-    let data = try TrainingData.load(
+    let allRows = try TrainingData.load(
       path: self.data, target: target, features: featureList, loss: loss)
+    let (data, held) = try validation.split(
+      allRows, target: target, features: featureList, loss: loss, seed: seed)
+    // Fitted on the training rows alone: the held-out rows must not leak into the model.
     let standardizer = standardize ? Standardizer(fitting: data.rawFeatures) : nil
     if let standardizer {
       for (index, name) in data.featureNames.enumerated()
@@ -163,47 +266,51 @@ struct Train: ParsableCommand {
         "--hidden \"\(hidden)\": the network would have \(modelFile.parameterCount) parameters, more than the \(1 << 28) descent train allows"
       )
     }
-
-    // PyTorch's order: seed, make the model (its initialisation draws), then shuffle.
     manualSeed(UInt64(seed))
     let model = modelFile.makeModel()
     if initialization == .zeros {
       noGrad { for parameter in model.parameters() { parameter.zero_() } }
     }
     let decay = weightDecay ?? optimizer.defaultWeightDecay
-    let loop = TrainingLoop(
-      model: model, loss: loss,
-      optimizer: optimizer.make(
-        model.parameters(), lr: lr, momentum: momentum ?? 0, nesterov: nesterov, weightDecay: decay),
-      learningRate: lr, inputs: modelFile.inputs(fromRaw: data.rawFeatures), target: data.target,
-      batchSize: batchSize)
-
-    let interactive = !quiet && Terminal.isInteractive
-    let start = ContinuousClock.now
-    let history = try train(loop, showingProgress: interactive)
-    let report = TrainReport(
-      history: history, seconds: seconds(ContinuousClock.now - start), model: model,
-      modelFile: modelFile, rows: data.rows,
-      settings: settings(data, hiddenSizes: hiddenSizes, decay: decay))
-    let written = try folder.map { try write(report, into: $0) } ?? []
-    if quiet { return }
-    if interactive && history.count > 1 {
-      let losses = history.map(\.loss)
-      let logY = prefersLogScale(losses)
-      let chart = TerminalChart.render(
-        losses, title: "loss (\(loss.rawValue)\(logY ? ", log scale" : ""))",
-        width: max(20, min(72, Terminal.width - 12)), height: 8, logY: logY)
-      print(chart.joined(separator: "\n"))
-    }
-    print(summaryLines(report, written: written).joined(separator: "\n"))
+    let optimizer = optimizer.make(
+      model.parameters(), lr: lr, momentum: momentum ?? 0, nesterov: nesterov, weightDecay: decay)
+    let settings =
+      settings(data, hiddenSizes: hiddenSizes, decay: decay) + validation.settings
+      + schedule.settings(epochs: epochs)
+    let scheduler = schedule.make(optimizer, epochs: epochs)
+    let earlyStopping = validation.earlyStopping.map { EarlyStopping(patience: $0) }
+    let history =
+      try checkpoints.resume.map {
+        try TrainingState.load(
+          from: $0, model: model, optimizer: optimizer, scheduler: scheduler,
+          earlyStopping: earlyStopping, settings: settings, ranks: world.size, epochs: epochs)
+      } ?? []
+    return PreparedRun(
+      folder: folder, data: data, modelFile: modelFile, model: model, optimizer: optimizer,
+      validation: held, scheduler: scheduler, earlyStopping: earlyStopping, settings: settings,
+      history: history)
   }
 
-  /// Runs the loop, with a progress bar in a terminal that is cleared however the run ends.
-  private func train(_ loop: TrainingLoop, showingProgress: Bool) throws -> [EpochRecord] {
-    let progress = showingProgress ? TerminalProgress(epochs: epochs) : nil
+  /// Runs the loop, with a progress bar in a terminal that is cleared however the run ends, and
+  /// the checkpoints (written by rank 0; every rank stops if that fails).
+  private func train(
+    _ loop: TrainingLoop, after history: [EpochRecord], world: TrainingWorld,
+    settings: [(String, String)], showingProgress: Bool
+  ) throws -> [EpochRecord] {
+    let progress =
+      showingProgress ? TerminalProgress(epochs: epochs, first: history.count + 1) : nil
     defer { progress?.clear() }
     return try reportingOneLine {
-      try loop.run(epochs: epochs) { epoch, record in progress?.update(epoch: epoch, record: record)
+      try loop.run(epochs: epochs, after: history) { epoch, record, history in
+        progress?.update(epoch: epoch, record: record)
+        guard checkpoints.savesAfter(epoch: epoch, of: epochs) else { return }
+        try world.agreeing {
+          guard world.isLeader, let path = checkpoints.checkpoint else { return }
+          try TrainingState.save(
+            to: path, model: loop.model, optimizer: loop.optimizer,
+            scheduler: loop.end.scheduler, earlyStopping: loop.end.earlyStopping,
+            history: history, settings: settings, ranks: world.size)
+        }
       }
     }
   }
@@ -225,106 +332,5 @@ struct Train: ParsableCommand {
       }
     }
     return (files.map(\.0) + ["learning-curve.svg"]).map(folder.shown)
-  }
-
-  /// Checks what argument-parser cannot: every message is one line naming the option.
-  private func checkOptions() throws -> [Int] {
-    let sizes = try parseHiddenSizes(hidden)
-    if activation != nil && sizes.isEmpty {
-      throw CLIError(
-        "--activation needs hidden layers (e.g. --hidden 16): a model without them is one Linear layer, with no activation"
-      )
-    }
-    guard lr.isFinite && lr > 0 else {
-      throw CLIError("--lr \(lr): the learning rate must be a positive number, e.g. 0.01")
-    }
-    guard epochs >= 1 else { throw CLIError("--epochs \(epochs): train for at least 1 epoch") }
-    if let batchSize, batchSize < 1 {
-      throw CLIError(
-        "--batch-size \(batchSize): a batch needs at least 1 row (leave the option out for full batch)"
-      )
-    }
-    guard seed >= 0 else { throw CLIError("--seed \(seed): the seed must be 0 or more") }
-    if let momentum {
-      guard optimizer.takesMomentum else {
-        throw CLIError(
-          "--momentum applies to sgd and rmsprop, not \(optimizer.rawValue) (whose moments are built in)"
-        )
-      }
-      guard momentum.isFinite && momentum >= 0 else {
-        throw CLIError("--momentum \(momentum): momentum must be 0 or more, e.g. 0.9")
-      }
-    }
-    if nesterov {
-      guard optimizer == .sgd else {
-        throw CLIError("--nesterov applies to sgd only, not \(optimizer.rawValue)")
-      }
-      guard (momentum ?? 0) > 0 else {
-        throw CLIError("--nesterov needs a momentum above 0, e.g. --momentum 0.9")
-      }
-    }
-    if let weightDecay, !(weightDecay.isFinite && weightDecay >= 0) {
-      throw CLIError("--weight-decay \(weightDecay): the weight decay must be 0 or more")
-    }
-    return sizes
-  }
-
-  /// `--features a,b,c` as names; names are matched exactly, spaces included.
-  private func parseFeatureList(_ text: String) throws -> [String] {
-    let names = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-    if names.contains(where: \.isEmpty) {
-      throw CLIError(
-        "--features \"\(text)\": an empty column name; give names separated by commas, e.g. --features a,b"
-      )
-    }
-    if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
-      throw CLIError("--features \"\(text)\": the column \"\(repeated)\" is named twice")
-    }
-    return names
-  }
-
-  /// The settings kept in summary.json, as JSON values.
-  private func settings(_ data: TrainingData, hiddenSizes: [Int], decay: Double) -> [(
-    String, String
-  )] {
-    var fields: [(String, String)] = [
-      ("data", jsonString(self.data)), ("target", jsonString(target)),
-      ("features", "[" + data.featureNames.map(jsonString).joined(separator: ", ") + "]"),
-      ("hidden", "[" + hiddenSizes.map(String.init).joined(separator: ", ") + "]"),
-    ]
-    if !hiddenSizes.isEmpty {
-      fields.append(("activation", jsonString((activation ?? .relu).rawValue)))
-    }
-    fields += [
-      ("loss", jsonString(loss.rawValue)), ("optimizer", jsonString(optimizer.rawValue)),
-      ("lr", number(lr)),
-    ]
-    if optimizer.takesMomentum { fields.append(("momentum", number(momentum ?? 0))) }
-    if optimizer == .sgd { fields.append(("nesterov", nesterov ? "true" : "false")) }
-    fields += [
-      ("weight_decay", number(decay)),
-      ("batch_size", String(min(batchSize ?? data.rows, data.rows))),
-      ("seed", String(seed)), ("init", jsonString(initialization.rawValue)),
-      ("standardize", standardize ? "true" : "false"),
-    ]
-    if let classes = data.classes { fields.append(("classes", String(classes))) }
-    return fields
-  }
-
-  /// The plain summary: final loss, accuracy, files written.
-  private func summaryLines(_ report: TrainReport, written: [String]) -> [String] {
-    let epochs = report.history.count
-    var lines = [
-      "final loss \(String(format: "%.6g", report.finalLoss)) (\(loss.rawValue)) after \(epochs) epoch\(epochs == 1 ? "" : "s") in \(String(format: "%.2f", report.seconds)) s"
-    ]
-    if let accuracy = report.finalAccuracy {
-      let right = Int((accuracy * Double(report.rows)).rounded())
-      lines.append(String(format: "accuracy %.4f (%d of %d rows)", accuracy, right, report.rows))
-    }
-    lines.append(
-      written.isEmpty
-        ? "no files written (give --out DIR to keep the model)"
-        : "wrote " + written.joined(separator: ", "))
-    return lines
   }
 }

@@ -12,16 +12,49 @@ struct TrainingData {
   let target: Tensor
   /// The number of classes for `ce`.
   let classes: Int?
+  /// The target column as the file has it, for metrics in float64 (as scikit-learn takes it).
+  let rawTarget: [Double]
+  /// The 1-based line of each row in the file, for messages.
+  let lines: [Int]
 
   var rows: Int { rawFeatures.shape[0] }
 
-  /// Reads the CSV file and checks that every selected value suits `loss`.
+  /// The rows at `indices`, in that order.
+  func subset(_ indices: [Int]) -> TrainingData {
+    let width = featureNames.count
+    let values = rawFeatures.toDoubles()
+    var picked: [Double] = []
+    picked.reserveCapacity(indices.count * width)
+    for row in indices { picked += values[(row * width)..<((row + 1) * width)] }
+    let targets = indices.map { rawTarget[$0] }
+    let targetTensor =
+      target.dtype == .int64
+      ? Tensor(shape: [indices.count], scalars: targets.map { Int64($0) })
+      : Tensor(shape: [indices.count, 1], scalars: targets.map { Float($0) })
+    return TrainingData(
+      file: file, featureNames: featureNames,
+      rawFeatures: Tensor(shape: [indices.count, width], scalars: picked), target: targetTensor,
+      classes: classes, rawTarget: targets, lines: indices.map { lines[$0] })
+  }
+
+  /// Reads the CSV file and checks that every selected value suits `loss`. Held-out data
+  /// passes the training data as `training`: its classes must be among those trained on.
   ///
   /// - Throws: ``CLIError`` naming the file, line and column of the first bad value.
-  static func load(path: String, target: String, features: [String]?, loss: LossChoice) throws
-    -> TrainingData
-  {
-    let table = try readCSV(path)
+  static func load(
+    path: String, target: String, features: [String]?, loss: LossChoice,
+    training: TrainingData? = nil
+  ) throws -> TrainingData {
+    try load(
+      table: try readCSV(path), path: path, target: target, features: features, loss: loss,
+      training: training)
+  }
+
+  /// ``load(path:target:features:loss:training:)`` of a table already read.
+  static func load(
+    table: CSVTable, path: String, target: String, features: [String]?, loss: LossChoice,
+    training: TrainingData? = nil
+  ) throws -> TrainingData {
     let (x, y, names) = try reportingOneLine(file: path) {
       try table.trainingTensors(
         features: features, target: target, dtype: .float64, targetDType: .float64)
@@ -41,9 +74,13 @@ struct TrainingData {
     }
     var classes: Int?
     let targetTensor: Tensor
+    if let training, loss.isClassification {
+      try checkSeen(targets, table: table, path: path, column: target, training: training)
+    }
     switch loss {
     case .ce:
-      classes = try classCount(targets, table: table, path: path, column: target)
+      classes =
+        try training?.classes ?? classCount(targets, table: table, path: path, column: target)
       targetTensor = Tensor(shape: [targets.count], scalars: targets.map { Int64($0) })
     case .bce, .bceLogits:
       if let row = targets.firstIndex(where: { $0 != 0 && $0 != 1 }) {
@@ -56,7 +93,22 @@ struct TrainingData {
       targetTensor = Tensor(shape: [targets.count, 1], scalars: targets.map { Float($0) })
     }
     return TrainingData(
-      file: path, featureNames: names, rawFeatures: x, target: targetTensor, classes: classes)
+      file: path, featureNames: names, rawFeatures: x, target: targetTensor, classes: classes,
+      rawTarget: targets, lines: (0..<targets.count).map { table.line(ofRow: $0) })
+  }
+
+  /// Held-out targets must be classes the training rows have: a model never trained on a
+  /// class cannot predict it, and its scores would say nothing.
+  private static func checkSeen(
+    _ targets: [Double], table: CSVTable, path: String, column: String, training: TrainingData
+  ) throws {
+    let seen = Set(training.rawTarget)
+    for (row, value) in targets.enumerated() where !seen.contains(value) {
+      let known = seen.sorted().map(number).joined(separator: ", ")
+      throw CLIError(
+        "CSV \"\(path)\", line \(table.line(ofRow: row)), column \"\(column)\": class \(number(value)) does not occur in the training rows of \"\(training.file)\" (classes \(known)); a model cannot learn a class it never saw"
+      )
+    }
   }
 
   /// The error for an infinite value, which the CSV reader accepts but training cannot use.
@@ -107,7 +159,7 @@ struct TrainingData {
   }
 
   /// A value as the file most likely wrote it: `3` rather than `3.0`.
-  private static func number(_ value: Double) -> String {
+  static func number(_ value: Double) -> String {
     value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value)
   }
 }

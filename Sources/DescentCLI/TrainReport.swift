@@ -12,17 +12,41 @@ struct TrainReport {
   let rows: Int
   /// The settings worth keeping beside the numbers, in order (already JSON values).
   let settings: [(String, String)]
+  /// The rows held out for validation (0 without).
+  var validationRows = 0
+  /// The epoch whose weights early stopping kept.
+  var bestEpoch: Int? = nil
+  /// The file lines of the rows `--val-split` held out, so that the split can be repeated.
+  var validationLines: [Int]? = nil
 
   var finalLoss: Double { history.last?.loss ?? .nan }
   var finalAccuracy: Double? { history.last?.accuracy }
+  /// The validation scores of the weights written: the best epoch's with early stopping.
+  var finalValidation: ValidationScores? {
+    guard let bestEpoch else { return history.last?.validation }
+    return history[bestEpoch - 1].validation
+  }
+  private var classification: Bool { modelFile.loss.isClassification }
+  private var hasValidation: Bool { history.first?.validation != nil }
+  private var hasLearningRate: Bool { history.first?.learningRate != nil }
 
-  /// `epoch,loss[,accuracy]`, one row per epoch, epochs counted from 1.
+  /// `epoch,loss[,accuracy][,val_loss,val_…][,lr]`, one row per epoch, counted from 1.
   func historyCSV() -> String {
-    let classification = modelFile.loss.isClassification
-    var text = classification ? "epoch,loss,accuracy\n" : "epoch,loss\n"
+    var columns = ["epoch", "loss"] + (classification ? ["accuracy"] : [])
+    if hasValidation {
+      columns +=
+        ["val_loss"]
+        + ValidationScores.metricNames(classification: classification).map { "val_\($0)" }
+    }
+    if hasLearningRate { columns.append("lr") }
+    var text = columns.joined(separator: ",") + "\n"
     for (index, record) in history.enumerated() {
       text += "\(index + 1),\(number(record.loss))"
       if classification { text += ",\(number(record.accuracy ?? .nan))" }
+      if let validation = record.validation {
+        text += "," + ([validation.loss] + validation.metrics).map(number).joined(separator: ",")
+      }
+      if let rate = record.learningRate { text += ",\(number(rate))" }
       text += "\n"
     }
     return text
@@ -36,7 +60,20 @@ struct TrainReport {
       ("seconds", number((seconds * 1000).rounded() / 1000)),
     ]
     if let accuracy = finalAccuracy { fields.append(("accuracy", number(accuracy))) }
+    if let validation = finalValidation {
+      fields.append(("val_loss", number(validation.loss)))
+      let names = ValidationScores.metricNames(classification: classification)
+      for (name, value) in zip(names, validation.metrics) {
+        fields.append(("val_\(name)", number(value)))
+      }
+    }
+    if let bestEpoch { fields.append(("best_epoch", String(bestEpoch))) }
     fields.append(("rows", String(rows)))
+    if hasValidation { fields.append(("val_rows", String(validationRows))) }
+    if let validationLines {
+      fields.append(
+        ("val_lines", "[" + validationLines.map(String.init).joined(separator: ", ") + "]"))
+    }
     fields.append(contentsOf: settings)
     let parameters = model.stateDict().map { key, tensor in
       "    \(jsonString(key)): \(nestedList(tensor))"
@@ -49,21 +86,35 @@ struct TrainReport {
 
   /// The learning curve. Long runs are thinned to each stretch's lowest and highest loss, so
   /// the picture keeps its spikes at a fraction of the size.
+  /// With held-out rows the validation loss is drawn beside the training loss, and the epoch
+  /// whose weights early stopping kept is marked.
   func learningCurve() throws -> LineChart {
     let losses = history.map(\.loss)
+    let validation = history.compactMap { $0.validation?.loss }
     let (xs, ys) = thinned(losses, buckets: 1000)
-    let logY = prefersLogScale(losses)
+    var series = [Series("training loss", xs: xs, ys: ys)]
+    if !validation.isEmpty {
+      let (vxs, vys) = thinned(validation, buckets: 1000)
+      series.append(Series("validation loss", xs: vxs, ys: vys))
+    }
+    if let bestEpoch, let best = history[bestEpoch - 1].validation?.loss {
+      series.append(
+        Series(
+          "kept: epoch \(bestEpoch)", xs: [Double(bestEpoch)], ys: [best], color: .tabGreen,
+          markers: true))
+    }
+    let logY = prefersLogScale(losses + validation)
     let name = modelFile.loss.rawValue
     return try LineChart(
-      series: [Series("training loss", xs: xs, ys: ys)],
-      title: "Learning curve", xLabel: "epoch",
+      series: series, title: "Learning curve", xLabel: "epoch",
       yLabel: logY ? "loss (\(name), log scale)" : "loss (\(name))", logY: logY)
   }
 }
 
 /// Whether a loss curve reads better on a log axis: positive and spanning two decades.
 func prefersLogScale(_ values: [Double]) -> Bool {
-  guard let low = values.min(), let high = values.max(), low > 0 else { return false }
+  let finite = values.filter(\.isFinite)
+  guard let low = finite.min(), let high = finite.max(), low > 0 else { return false }
   return high / low >= 100
 }
 

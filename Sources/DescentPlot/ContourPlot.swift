@@ -21,7 +21,9 @@ public struct ContourPlot: CanvasFigure {
   public let valueLabel: String
   /// Whether a colour bar of the levels is drawn at the right.
   public let showsColorBar: Bool
+  /// The width of the figure, in SVG user units (pixels).
   public let width: Double
+  /// The height of the figure, in SVG user units (pixels).
   public let height: Double
   let path: [Point]
   let pathName: String
@@ -30,9 +32,20 @@ public struct ContourPlot: CanvasFigure {
   /// A contour map of values on a grid.
   ///
   /// - Parameters:
+  ///   - grid: The values f(u, v) on a grid.
   ///   - levels: The values to draw lines at; nil picks about `levelCount` nice values
   ///     strictly inside the range of the data.
+  ///   - levelCount: About how many levels to pick when `levels` is nil.
   ///   - path: Points (u, v) joined by a line with red markers, first to last.
+  ///   - pathName: The path's legend label; empty keeps it out of the legend.
+  ///   - title: The title above the map.
+  ///   - uLabel: The label of the horizontal axis.
+  ///   - vLabel: The label of the vertical axis.
+  ///   - valueLabel: The label of the colour bar.
+  ///   - showsColorBar: Whether the colour bar of the levels is drawn.
+  ///   - notes: Text placed on the map.
+  ///   - width: The width of the figure, in SVG user units (pixels).
+  ///   - height: The height of the figure, in SVG user units (pixels).
   /// - Throws: `PlotError` for non-finite levels or path points, or a bad size.
   public init(
     grid: Grid, levels: [Double]? = nil, levelCount: Int = 12, path: [(Double, Double)] = [],
@@ -141,5 +154,6 @@ public struct ContourPlot: CanvasFigure {
     }
   }
 
+  /// The figure as an SVG 1.1 document.
   public func svg() -> String { draw().document(width: width, height: height, title: title) }
 }

@@ -23,7 +23,9 @@ public struct CurvePlot: CanvasFigure {
   public let yLabel: String
   /// Remarks written on the axes.
   public let notes: [Note]
+  /// The width of the figure, in SVG user units (pixels).
   public let width: Double
+  /// The height of the figure, in SVG user units (pixels).
   public let height: Double
   /// The legend label of the steps; empty keeps them out of the legend.
   let stepsName: String
@@ -100,5 +102,6 @@ public struct CurvePlot: CanvasFigure {
 
   func draw() -> SVGCanvas { plot().draw().0 }
 
+  /// The figure as an SVG 1.1 document.
   public func svg() -> String { draw().document(width: width, height: height, title: title) }
 }

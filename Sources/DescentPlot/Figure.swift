@@ -37,6 +37,7 @@ public enum PlotError: Error, Equatable, CustomStringConvertible, LocalizedError
   /// Anything else that is out of bounds, with the reason.
   case invalidArgument(String)
 
+  /// A readable description, as `print` shows it.
   public var description: String {
     switch self {
     case .lengthMismatch(let series, let xCount, let yCount):
@@ -54,6 +55,7 @@ public enum PlotError: Error, Equatable, CustomStringConvertible, LocalizedError
     }
   }
 
+  /// The same text as `description`, for `localizedDescription`.
   public var errorDescription: String? { description }
 }
 
@@ -133,7 +135,16 @@ public struct Note: Sendable, Equatable {
   public enum Position: Sendable, Equatable {
     /// The corner of the axes that hides the fewest data points, as a legend's `best`.
     case best
-    case topLeft, topRight, bottomLeft, bottomRight, center
+    /// The top left corner of the axes.
+    case topLeft
+    /// The top right corner of the axes.
+    case topRight
+    /// The bottom left corner of the axes.
+    case bottomLeft
+    /// The bottom right corner of the axes.
+    case bottomRight
+    /// The middle of the axes.
+    case center
     /// At a data point, centred on it.
     case data(x: Double, y: Double)
   }

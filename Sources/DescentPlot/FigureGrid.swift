@@ -12,7 +12,9 @@ public struct FigureGrid: Figure {
   public let columns: Int
   /// The title above the picture; empty for none.
   public let title: String
+  /// The width of the figure, in SVG user units (pixels).
   public let width: Double
+  /// The height of the figure, in SVG user units (pixels).
   public let height: Double
   private let cellWidth: Double
   private let cellHeight: Double
@@ -41,6 +43,7 @@ public struct FigureGrid: Figure {
     height = cellHeight * Double(rows) + (title.isEmpty ? 0 : Self.titleHeight)
   }
 
+  /// The figure as an SVG 1.1 document.
   public func svg() -> String {
     var canvas = SVGCanvas()
     let top = title.isEmpty ? 0 : Self.titleHeight
@@ -80,7 +83,9 @@ public struct TextPanel: CanvasFigure {
   public let title: String
   /// The colour of the first line.
   public let color: Color
+  /// The width of the figure, in SVG user units (pixels).
   public let width: Double
+  /// The height of the figure, in SVG user units (pixels).
   public let height: Double
 
   /// Centred lines of text under an optional title, in a light frame.
@@ -115,5 +120,6 @@ public struct TextPanel: CanvasFigure {
     return canvas
   }
 
+  /// The figure as an SVG 1.1 document.
   public func svg() -> String { draw().document(width: width, height: height, title: title) }
 }

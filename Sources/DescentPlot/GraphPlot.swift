@@ -13,7 +13,9 @@ public struct GraphPlot: CanvasFigure {
   public let graph: ComputationGraph
   /// The title above the picture; empty for none.
   public let title: String
+  /// The width of the figure, in SVG user units (pixels).
   public let width: Double
+  /// The height of the figure, in SVG user units (pixels).
   public let height: Double
   let layout: LayeredLayout
   let sizes: [(width: Double, height: Double)]
@@ -113,5 +115,6 @@ public struct GraphPlot: CanvasFigure {
     canvas.path(arrow.text, fill: .black, stroke: .black, strokeWidth: 1)
   }
 
+  /// The figure as an SVG 1.1 document.
   public func svg() -> String { draw().document(width: width, height: height, title: title) }
 }

@@ -23,7 +23,9 @@ public struct LineChart: CanvasFigure {
   public let yRange: ClosedRange<Double>?
   /// Remarks written on the axes.
   public let notes: [Note]
+  /// The width of the figure, in SVG user units (pixels).
   public let width: Double
+  /// The height of the figure, in SVG user units (pixels).
   public let height: Double
 
   /// A chart of `series`. With no series, or only NaN values, it draws empty axes.
@@ -88,6 +90,7 @@ public struct LineChart: CanvasFigure {
 
   func draw() -> SVGCanvas { plot().draw().0 }
 
+  /// The figure as an SVG 1.1 document.
   public func svg() -> String { draw().document(width: width, height: height, title: title) }
 }
 

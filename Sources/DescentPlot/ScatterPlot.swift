@@ -41,7 +41,9 @@ public struct ScatterPlot: CanvasFigure {
   public let yLabel: String
   /// Remarks written on the axes.
   public let notes: [Note]
+  /// The width of the figure, in SVG user units (pixels).
   public let width: Double
+  /// The height of the figure, in SVG user units (pixels).
   public let height: Double
 
   /// A scatter plot of several groups of points.
@@ -135,5 +137,6 @@ public struct ScatterPlot: CanvasFigure {
 
   func draw() -> SVGCanvas { plot().draw().0 }
 
+  /// The figure as an SVG 1.1 document.
   public func svg() -> String { draw().document(width: width, height: height, title: title) }
 }

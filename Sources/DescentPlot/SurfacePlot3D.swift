@@ -24,7 +24,9 @@ public struct SurfacePlot3D: CanvasFigure {
   public let yLabel: String
   /// The label of the vertical axis.
   public let zLabel: String
+  /// The width of the figure, in SVG user units (pixels).
   public let width: Double
+  /// The height of the figure, in SVG user units (pixels).
   public let height: Double
   let path: [Vector3]
 
@@ -120,5 +122,6 @@ public struct SurfacePlot3D: CanvasFigure {
     return canvas
   }
 
+  /// The figure as an SVG 1.1 document.
   public func svg() -> String { draw().document(width: width, height: height, title: title) }
 }

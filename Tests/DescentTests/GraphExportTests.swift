@@ -78,17 +78,41 @@ import Testing
       var t = r4.W
       for _ in 0..<60 { t = t * 1.01 }
       return makeDot(t, params: ["W": r4.W])
+    default: return linearDot(name)
+    }
+  }
+
+  /// The `nn.Linear` cases: the values do not matter, only the graph.
+  static func linearDot(_ name: String) -> String? {
+    switch name {
+    case "linear_mse":
+      let model = Linear(1, 1)
+      let x = Tensor((1...30).map(Double.init)).reshaped(30, 1)
+      let loss = MSELoss()(model(x), 2 * x)
+      return makeDot(loss, params: Dictionary(uniqueKeysWithValues: model.namedParameters()))
+    case "linear_relu_linear":
+      let (fc1, fc2) = (Linear(1, 4), Linear(4, 1))
+      let out = fc2(relu(fc1(Tensor.randn([2, 1]))))
+      var params: [String: Tensor] = [:]
+      for (key, value) in fc1.namedParameters() { params["fc1.\(key)"] = value }
+      for (key, value) in fc2.namedParameters() { params["fc2.\(key)"] = value }
+      return makeDot(out, params: params)
+    case "linear_no_bias":
+      let layer = Linear(3, 2, bias: false)
+      let input = Tensor.randn([4, 3], requiresGrad: true)
+      return makeDot(layer(input).sum(), params: ["weight": layer.weight, "input": input])
     default: return nil
     }
   }
 
   @Test func fixtureIsPresent() {
-    #expect(Self.fixture.count == 8)
+    #expect(Self.fixture.count == 11)
   }
 
   @Test(arguments: [
     "r4_prediction", "r4_loss", "r4_loss_unnamed", "r4_both_outputs", "shared_input",
-    "view_output", "leaf_output", "long_chain",
+    "view_output", "leaf_output", "long_chain", "linear_mse", "linear_relu_linear",
+    "linear_no_bias",
   ])
   func matchesTorchviz(_ name: String) throws {
     let expected = try #require(Self.fixture[name])

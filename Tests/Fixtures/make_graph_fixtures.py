@@ -5,8 +5,9 @@ produces (`make_dot(...).source`; only the Python packages are needed, not Graph
 Node ids there are Python `id()`s, which change on every run: the Swift test renumbers them in
 order of first mention before comparing, as Descent numbers its own.
 
-    .venv-ref/bin/pip install torch torchviz graphviz
-    .venv-ref/bin/python Tests/Fixtures/make_graph_fixtures.py
+    pip install torch torchviz graphviz   (torchviz and graphviz are pure Python: their
+                                          wheels unpacked on PYTHONPATH serve as well)
+    python Tests/Fixtures/make_graph_fixtures.py
 """
 
 import json
@@ -18,10 +19,11 @@ import torchviz
 
 
 def r4_tensors():
-    # REFERENCE R4: heights and weights, centred; W = B = 1.
-    x = torch.tensor([166.0, 176.0, 171.0, 173.0, 169.0])
-    y = torch.tensor([58.7, 75.7, 62.1, 70.4, 60.1])
-    X, Y = x - x.mean(), y - y.mean()
+    # REFERENCE R4: heights and weights, centred in float64 and then converted, as the notes
+    # do; W = B = 1.
+    x = torch.tensor([166.0, 176.0, 171.0, 173.0, 169.0], dtype=torch.float64)
+    y = torch.tensor([58.7, 75.7, 62.1, 70.4, 60.1], dtype=torch.float64)
+    X, Y = (x - x.mean()).float(), (y - y.mean()).float()
     W = torch.tensor(1.0, requires_grad=True)
     B = torch.tensor(1.0, requires_grad=True)
     return X, Y, W, B
@@ -47,6 +49,29 @@ def cases():
     for _ in range(60):
         t = t * 1.01
     yield "long_chain", torchviz.make_dot(t, params={"W": W})
+    yield from linear_cases()
+
+
+def linear_cases():
+    # nn.Linear records AddmmBackward0(bias, input, TBackward0(weight)) for a 2-D input, and
+    # MmBackward0(input, TBackward0(weight)) without a bias; the values do not matter here.
+    torch.manual_seed(0)
+    # R2: Linear(1, 1) + MSELoss on the 30 points.
+    model = torch.nn.Linear(1, 1)
+    x = torch.arange(1.0, 31.0).reshape(30, 1)
+    loss = torch.nn.MSELoss()(model(x), 2 * x)
+    yield "linear_mse", torchviz.make_dot(loss, params=dict(model.named_parameters()))
+    # R8: fc1, ReLU, fc2 on a [2, 1] input.
+    fc1, fc2 = torch.nn.Linear(1, 4), torch.nn.Linear(4, 1)
+    out = fc2(torch.relu(fc1(torch.randn(2, 1))))
+    params = {f"fc1.{k}": v for k, v in fc1.named_parameters()}
+    params.update({f"fc2.{k}": v for k, v in fc2.named_parameters()})
+    yield "linear_relu_linear", torchviz.make_dot(out, params=params)
+    # No bias, and an input that requires grad itself.
+    layer = torch.nn.Linear(3, 2, bias=False)
+    inp = torch.randn(4, 3, requires_grad=True)
+    params = {"weight": layer.weight, "input": inp}
+    yield "linear_no_bias", torchviz.make_dot(layer(inp).sum(), params=params)
 
 
 def main():

@@ -7,9 +7,15 @@ import Foundation
 /// The first non-finite value found inside `detectAnomaly`.
 public struct AnomalyError: Error, CustomStringConvertible, Sendable {
   /// Forward (the op's result) or backward (a gradient the node produced).
-  public enum Phase: String, Sendable { case forward, backward }
+  public enum Phase: String, Sendable {
+    /// In the result of an op, as it was recorded.
+    case forward
+    /// In a gradient a backward node produced.
+    case backward
+  }
   /// The op: its backward node's name, `MulBackward0` for a multiplication.
   public let op: String
+  /// Whether the value appeared in the forward pass or in a gradient.
   public let phase: Phase
   /// Shapes of the op's inputs (forward) or of its incoming gradient (backward).
   public let inputShapes: [[Int]]
@@ -20,6 +26,7 @@ public struct AnomalyError: Error, CustomStringConvertible, Sendable {
   /// For backward: which of the node's outputs (its inputs' gradients) held the value.
   public let outputIndex: Int?
 
+  /// A readable description, as `print` shows it.
   public var description: String {
     let shapes = inputShapes.map(shapeText).joined(separator: ", ")
     switch phase {
@@ -95,10 +102,14 @@ public func checkAnomaly() throws {
 
 /// A training loss that stopped being a finite number.
 public struct DivergenceError: Error, CustomStringConvertible, Sendable {
+  /// The epoch whose loss was not finite.
   public let epoch: Int
+  /// The loss of that epoch: NaN or an infinity.
   public let loss: Double
+  /// The learning rate in use then, when known.
   public let learningRate: Double?
 
+  /// A readable description, as `print` shows it.
   public var description: String {
     let rate = learningRate.map { " (learning rate \($0))" } ?? ""
     return

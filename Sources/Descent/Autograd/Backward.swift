@@ -86,6 +86,8 @@ private func checkDifferentiable(_ inputs: [Tensor], op: String) throws(OpError)
 /// ```
 ///
 /// - Parameters:
+///   - outputs: the tensor to differentiate.
+///   - inputs: the tensors to differentiate with respect to.
 ///   - gradOutputs: the gradient of some scalar with respect to `outputs` (the vector of a
 ///     vector-Jacobian product); needed unless `outputs` has one element.
 ///   - retainGraph: keep the graph for another pass; defaults to `createGraph`.

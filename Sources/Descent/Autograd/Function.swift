@@ -32,12 +32,15 @@ public protocol Function {
 }
 
 extension Function {
+  /// The one-input form, for a function that implements the list form: calls it with `[input]`.
   public static func forward(_ ctx: FunctionContext, _ input: Tensor) -> Tensor {
     ctx.enterDefault("forward", Self.self)
     defer { ctx.leaveDefault() }
     return forward(ctx, [input])[0]
   }
 
+  /// The one-gradient form, for a function that implements the list form; zeros where it returns
+  /// nil.
   public static func backward(_ ctx: FunctionContext, _ gradOutput: Tensor) -> Tensor {
     ctx.enterDefault("backward", Self.self)
     defer { ctx.leaveDefault() }
@@ -47,12 +50,14 @@ extension Function {
     return gradient
   }
 
+  /// The list form, for a function that implements the one-input form: calls it with `inputs[0]`.
   public static func forward(_ ctx: FunctionContext, _ inputs: [Tensor]) -> [Tensor] {
     ctx.enterDefault("forward", Self.self)
     defer { ctx.leaveDefault() }
     return [forward(ctx, inputs[0])]
   }
 
+  /// The list form, for a function that implements the one-gradient form.
   public static func backward(_ ctx: FunctionContext, _ gradOutputs: [Tensor]) -> [Tensor?] {
     ctx.enterDefault("backward", Self.self)
     defer { ctx.leaveDefault() }

@@ -10,6 +10,7 @@ public struct GradcheckResult: CustomStringConvertible, Sendable {
   /// The worst entry, in words (empty when there was none).
   public let detail: String
 
+  /// A readable description, as `print` shows it.
   public var description: String {
     passed
       ? "gradcheck passed (max error \(maxAbsoluteError))" : "gradcheck failed: \(detail)"

@@ -86,6 +86,7 @@ public struct CSVError: Error, CustomStringConvertible, Equatable, Sendable {
     self.text = text
   }
 
+  /// A readable description, as `print` shows it.
   public var description: String {
     var where_ = [String]()
     if let file { where_.append("\"\(file)\"") }

@@ -34,6 +34,7 @@ public enum CSVReader {
   /// Reads the CSV file at `url`.
   ///
   /// - Parameters:
+  ///   - url: The file to read.
   ///   - delimiter: The byte between fields: `,` by default, `;` or a tab for other dialects.
   ///   - missing: What selecting a column does with its missing values; a selection can
   ///     override it.

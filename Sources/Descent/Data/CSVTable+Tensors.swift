@@ -4,7 +4,7 @@ extension CSVTable {
   /// The chosen columns as a `[rows, columns.count]` tensor, in the order given.
   ///
   /// - Parameters:
-  ///   - columns: Names from ``columns``; each must be a numeric column.
+  ///   - names: Names from ``columns``; each must be a numeric column.
   ///   - dtype: `.float32` (the default, as `torch.tensor(df.values, dtype=torch.float32)`),
   ///     `.float64`, or `.int64` (each value must then be a whole number, as class indices are).
   ///   - missing: Overrides the table's ``missingPolicy``; `.skipRow` drops the rows that miss a
@@ -146,6 +146,7 @@ extension CSVTable {
 /// ```
 ///
 /// - Parameters:
+///   - url: The CSV file.
 ///   - features: The feature columns in order, or nil for every column but the target.
 ///   - target: The target column.
 ///   - dtype: The features' dtype.

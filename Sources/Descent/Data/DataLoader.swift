@@ -8,16 +8,52 @@
 /// Each pass over the loader is one epoch; with `shuffle` every epoch draws a new permutation
 /// from the generator, with PyTorch's `randperm`, so a seeded generator gives PyTorch's batches.
 public struct DataLoader<Source: Dataset>: Sequence {
+  /// The dataset the batches are drawn from.
   public let dataset: Source
+  /// The number of samples per batch (the last batch may be smaller unless `dropLast`).
   public let batchSize: Int
+  /// Whether each pass visits the samples in a new random order.
   public let shuffle: Bool
+  /// Whether a last batch smaller than `batchSize` is left out.
   public let dropLast: Bool
   /// The generator of the permutations; the global one when nil.
   public let generator: Descent.Generator?
+  /// The sampler that picks each epoch's indices instead of `shuffle`, for data-parallel
+  /// training; nil for the whole dataset.
+  public let sampler: DistributedSampler?
 
+  /// A loader of `dataset` in batches of `batchSize`, shuffled with `generator` (the default
+  /// generator if nil) when `shuffle` is true, like `torch.utils.data.DataLoader`.
   public init(
     _ dataset: Source, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false,
     generator: Descent.Generator? = nil
+  ) {
+    self.init(
+      dataset, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast, generator: generator,
+      sampler: nil)
+  }
+
+  /// Batches of the indices `sampler` gives each epoch, in its order (`DataLoader(dataset,
+  /// batch_size=…, sampler=…)`): each rank of a data-parallel job loads its own share. As in
+  /// PyTorch, every epoch also draws one number from `generator` (the global one when nil).
+  public init(
+    _ dataset: Source, batchSize: Int = 1, sampler: DistributedSampler, dropLast: Bool = false,
+    generator: Descent.Generator? = nil
+  ) {
+    guard sampler.datasetCount == dataset.count else {
+      opFailure(
+        "DataLoader",
+        "the sampler was made for a dataset of \(sampler.datasetCount) samples, but the dataset has \(dataset.count)"
+      )
+    }
+    self.init(
+      dataset, batchSize: batchSize, shuffle: false, dropLast: dropLast, generator: generator,
+      sampler: sampler)
+  }
+
+  private init(
+    _ dataset: Source, batchSize: Int, shuffle: Bool, dropLast: Bool,
+    generator: Descent.Generator?, sampler: DistributedSampler?
   ) {
     guard batchSize > 0 else {
       opFailure(
@@ -29,14 +65,23 @@ public struct DataLoader<Source: Dataset>: Sequence {
     self.shuffle = shuffle
     self.dropLast = dropLast
     self.generator = generator
+    self.sampler = sampler
   }
 
   /// The number of batches in one epoch.
   public var count: Int {
-    dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+    let samples = sampler?.count ?? dataset.count
+    return dropLast ? samples / batchSize : (samples + batchSize - 1) / batchSize
   }
 
+  /// Starts a pass over the data; a shuffling loader draws a new order for each pass.
   public func makeIterator() -> Iterator {
+    if let sampler {
+      // PyTorch's order: the sampler's indices, then the iterator's base seed (one draw).
+      let order = sampler.indices()
+      _ = (generator ?? defaultGenerator).nextUInt64()
+      return Iterator(loader: self, order: order, sampler: nil)
+    }
     guard shuffle else {
       return Iterator(loader: self, order: Array(0..<dataset.count), sampler: nil)
     }
@@ -73,6 +118,7 @@ public struct DataLoader<Source: Dataset>: Sequence {
       if let sampler { _ = Tensor.randperm(order.count, generator: sampler) }
     }
 
+    /// The next batch, one tensor per part of a sample, or nil at the end of the pass.
     public mutating func next() -> [Tensor]? {
       let remaining = order.count - position
       let size = Swift.min(loader.batchSize, remaining)

@@ -13,6 +13,7 @@ public protocol Dataset {
 }
 
 extension Dataset {
+  /// The samples at `indices`, each part stacked along a new first dimension.
   public func batch(at indices: [Int]) -> [Tensor] {
     let samples = indices.map { sample(at: $0) }
     guard let first = samples.first else { return [] }
@@ -26,8 +27,10 @@ public struct TensorDataset: Dataset {
   /// The tensors; sample `i` is row `i` of each.
   public let tensors: [Tensor]
 
+  /// A dataset whose sample `i` is row `i` of each tensor (`TensorDataset(x, y)`).
   public init(_ tensors: Tensor...) { self.init(tensors) }
 
+  /// A dataset whose sample `i` is row `i` of each tensor; all must have the same first dimension.
   public init(_ tensors: [Tensor]) {
     guard let first = tensors.first, first.rank > 0 else {
       opFailure("TensorDataset", "needs at least one tensor with at least one dimension")
@@ -41,8 +44,10 @@ public struct TensorDataset: Dataset {
     self.tensors = tensors
   }
 
+  /// The number of samples: the tensors' first dimension.
   public var count: Int { tensors[0].shape[0] }
 
+  /// Row `index` of each tensor.
   public func sample(at index: Int) -> [Tensor] {
     guard index >= 0 && index < count else {
       opFailure("TensorDataset", "index \(index) is out of range for a dataset of \(count) samples")
@@ -50,6 +55,7 @@ public struct TensorDataset: Dataset {
     return tensors.map { $0[index] }
   }
 
+  /// The rows at `indices` of each tensor, gathered in one step.
   public func batch(at indices: [Int]) -> [Tensor] {
     let positions = Tensor(integers: indices)
     return tensors.map { tensor in noGrad { tensor.indexSelect(0, positions) } }
@@ -58,9 +64,12 @@ public struct TensorDataset: Dataset {
 
 /// The samples of `dataset` at `indices` (`torch.utils.data.Subset`).
 public struct Subset<Base: Dataset>: Dataset {
+  /// The dataset the subset draws from.
   public let dataset: Base
+  /// The positions in `dataset` of the subset's samples, in order.
   public let indices: [Int]
 
+  /// The samples of `dataset` at `indices`, like `torch.utils.data.Subset`.
   public init(_ dataset: Base, indices: [Int]) {
     for index in indices where index < 0 || index >= dataset.count {
       opFailure(
@@ -70,8 +79,11 @@ public struct Subset<Base: Dataset>: Dataset {
     self.indices = indices
   }
 
+  /// The number of samples in the subset.
   public var count: Int { indices.count }
+  /// Sample `index` of the subset: sample `indices[index]` of the dataset.
   public func sample(at index: Int) -> [Tensor] { dataset.sample(at: indices[index]) }
+  /// The subset's samples at `positions`, batched by the underlying dataset.
   public func batch(at positions: [Int]) -> [Tensor] {
     dataset.batch(at: positions.map { indices[$0] })
   }

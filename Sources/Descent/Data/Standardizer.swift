@@ -7,6 +7,7 @@ public struct Standardizer: Sendable {
   /// centred and left unscaled, as scikit-learn does).
   public let scale: [Double]
 
+  /// A standardizer with a given mean and scale per feature.
   public init(mean: [Double], scale: [Double]) {
     guard mean.count == scale.count else {
       opFailure("Standardizer", "mean has \(mean.count) entries but scale has \(scale.count)")

@@ -164,7 +164,9 @@ public struct Checkpoint: Sendable {
 
 /// A scheduler whose counters a checkpoint can hold: `LRScheduler` and `ReduceLROnPlateau`.
 public protocol CheckpointableScheduler: AnyObject {
+  /// The scheduler's counters and settings, as PyTorch's `state_dict()`.
   func stateDict() -> SchedulerStateDict
+  /// Restores counters saved by `stateDict()`; throws, changing nothing, on a mismatch.
   func loadStateDict(_ dict: SchedulerStateDict) throws
 }
 
@@ -173,8 +175,11 @@ extension ReduceLROnPlateau: CheckpointableScheduler {}
 
 /// Why a checkpoint could not be loaded; nothing was changed.
 public struct CheckpointError: Error, CustomStringConvertible, Sendable {
+  /// The checkpoint file.
   public let path: String
+  /// What was wrong with it.
   public let message: String
+  /// A readable description, as `print` shows it.
   public var description: String { "\(path): \(message)" }
 }
 

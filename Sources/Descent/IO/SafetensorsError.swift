@@ -89,6 +89,7 @@ public struct SafetensorsError: Error, CustomStringConvertible, Equatable, Senda
     SafetensorsError(kind, message, path: path, tensor: tensor, byteOffset: byteOffset)
   }
 
+  /// A readable description, as `print` shows it.
   public var description: String {
     var text = "safetensors: "
     if let path { text += "\"\(path)\": " }

@@ -23,78 +23,104 @@ public func logSoftmax(_ x: Tensor, dim: Int) -> Tensor { x.logSoftmax(dim: dim)
 
 /// `nn.ReLU`.
 public final class ReLU: Module {
+  /// Creates the layer; it has no parameters.
   public override init() { super.init() }
+  /// Applies the layer to `input`.
   public override func forward(_ input: Tensor) -> Tensor { input.relu() }
 }
 
 /// `nn.LeakyReLU`.
 public final class LeakyReLU: Module {
+  /// The slope for negative inputs (`negative_slope`).
   public let negativeSlope: Double
+  /// A leaky ReLU with `negativeSlope` for negative inputs.
   public init(negativeSlope: Double = 0.01) {
     self.negativeSlope = negativeSlope
     super.init()
   }
+  /// Applies the layer to `input`.
   public override func forward(_ input: Tensor) -> Tensor {
     input.leakyRelu(negativeSlope: negativeSlope)
   }
+  /// The arguments PyTorch shows between the parentheses of the layer's printed form.
   public override var extraRepr: String { "negative_slope=\(pythonNumber(negativeSlope))" }
 }
 
 /// `nn.ELU`.
 public final class ELU: Module {
+  /// The scale of the negative part, `alpha · (exp(x) − 1)`.
   public let alpha: Double
+  /// An ELU with the given `alpha`.
   public init(alpha: Double = 1) {
     self.alpha = alpha
     super.init()
   }
+  /// Applies the layer to `input`.
   public override func forward(_ input: Tensor) -> Tensor { input.elu(alpha: alpha) }
+  /// The arguments PyTorch shows between the parentheses of the layer's printed form.
   public override var extraRepr: String { "alpha=\(pythonNumber(alpha))" }
 }
 
 /// `nn.GELU`.
 public final class GELU: Module {
+  /// Whether the tanh approximation is used (`approximate='tanh'`).
   public let approximateTanh: Bool
+  /// A GELU, exact (erf) or with the tanh approximation.
   public init(approximateTanh: Bool = false) {
     self.approximateTanh = approximateTanh
     super.init()
   }
+  /// Applies the layer to `input`.
   public override func forward(_ input: Tensor) -> Tensor {
     input.gelu(approximateTanh: approximateTanh)
   }
+  /// The arguments PyTorch shows between the parentheses of the layer's printed form.
   public override var extraRepr: String { "approximate='\(approximateTanh ? "tanh" : "none")'" }
 }
 
 /// `nn.Sigmoid`.
 public final class Sigmoid: Module {
+  /// Creates the layer; it has no parameters.
   public override init() { super.init() }
+  /// Applies the layer to `input`.
   public override func forward(_ input: Tensor) -> Tensor { input.sigmoid() }
 }
 
 /// `nn.Tanh`.
 public final class Tanh: Module {
+  /// Creates the layer; it has no parameters.
   public override init() { super.init() }
+  /// Applies the layer to `input`.
   public override func forward(_ input: Tensor) -> Tensor { input.tanh() }
 }
 
 /// `nn.Softmax(dim:)`.
 public final class Softmax: Module {
+  /// The dimension the softmax runs along.
   public let dim: Int
+  /// A softmax along `dim`.
   public init(dim: Int) {
     self.dim = dim
     super.init()
   }
+  /// Applies the layer to `input`.
   public override func forward(_ input: Tensor) -> Tensor { input.softmax(dim: dim) }
+  /// The arguments PyTorch shows between the parentheses of the layer's printed form.
   public override var extraRepr: String { "dim=\(dim)" }
 }
 
 /// `nn.LogSoftmax(dim:)`.
 public final class LogSoftmax: Module {
+  /// The dimension the log-softmax runs along.
   public let dim: Int
+  /// A log-softmax along `dim`.
   public init(dim: Int) {
     self.dim = dim
     super.init()
   }
+  /// Applies the layer to `input`.
   public override func forward(_ input: Tensor) -> Tensor { input.logSoftmax(dim: dim) }
+  /// The arguments PyTorch shows between the parentheses of the layer's printed form.
   public override var extraRepr: String { "dim=\(dim)" }
 }
 

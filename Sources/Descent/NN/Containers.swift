@@ -6,19 +6,24 @@ public final class Sequential: Module {
   /// The modules, in order.
   public private(set) var layers: [Module]
 
+  /// A sequence of layers applied in order; children are named `0`, `1`, … as in PyTorch.
   public init(_ layers: [Module]) {
     self.layers = layers
     super.init()
   }
 
+  /// A sequence of the given layers (`Sequential(Linear(4, 8), ReLU(), Linear(8, 1))`).
   public convenience init(_ layers: Module...) { self.init(layers) }
 
+  /// False: the children are the layers in order, not the stored properties.
   public override var reflectsChildren: Bool { false }
 
+  /// The layers, named by their position.
   public override func ownChildren() -> [(String, Module)] {
     layers.enumerated().map { (String($0.offset), $0.element) }
   }
 
+  /// Applies each layer to the output of the one before.
   public override func forward(_ input: Tensor) -> Tensor {
     layers.reduce(input) { x, layer in layer(x) }
   }
@@ -38,21 +43,28 @@ public final class Sequential: Module {
 
 /// Modules held in a list, not applied by themselves (`nn.ModuleList`).
 public final class ModuleList: Module, Sequence {
+  /// The modules, in order.
   public private(set) var modules_: [Module]
 
+  /// A list of modules, registered as children `0`, `1`, ….
   public init(_ modules: [Module] = []) {
     self.modules_ = modules
     super.init()
   }
 
+  /// False: the children are the listed modules.
   public override var reflectsChildren: Bool { false }
 
+  /// The modules, named by their position.
   public override func ownChildren() -> [(String, Module)] {
     modules_.enumerated().map { (String($0.offset), $0.element) }
   }
 
+  /// The module at `index`; a negative index counts from the end.
   public subscript(index: Int) -> Module { modules_[index < 0 ? index + modules_.count : index] }
+  /// The number of modules.
   public var count: Int { modules_.count }
+  /// Iterates the modules in order.
   public func makeIterator() -> IndexingIterator<[Module]> { modules_.makeIterator() }
 
   /// Adds a module at the end (`append`).
@@ -61,6 +73,7 @@ public final class ModuleList: Module, Sequence {
     rediscover()
   }
 
+  /// Applies the layer to `input`.
   public override func forward(_ input: Tensor) -> Tensor {
     fatalError("ModuleList: a ModuleList is not callable; iterate over it in forward(_:)")
   }
@@ -87,21 +100,28 @@ public final class ModuleList: Module, Sequence {
 
 /// Passes its input through (`nn.Identity`).
 public final class Identity: Module {
+  /// Creates the layer; it has no parameters.
   public override init() { super.init() }
+  /// Applies the layer to `input`.
   public override func forward(_ input: Tensor) -> Tensor { input }
 }
 
 /// Flattens dimensions `startDim…endDim` (`nn.Flatten`, from dimension 1 by default).
 public final class Flatten: Module {
+  /// The first dimension flattened.
   public let startDim: Int
+  /// The last dimension flattened (negative counts from the end).
   public let endDim: Int
+  /// A layer that flattens dimensions `startDim...endDim` into one.
   public init(startDim: Int = 1, endDim: Int = -1) {
     self.startDim = startDim
     self.endDim = endDim
     super.init()
   }
+  /// Applies the layer to `input`.
   public override func forward(_ input: Tensor) -> Tensor {
     input.flatten(startDim: startDim, endDim: endDim)
   }
+  /// The arguments PyTorch shows between the parentheses of the layer's printed form.
   public override var extraRepr: String { "start_dim=\(startDim), end_dim=\(endDim)" }
 }

@@ -21,7 +21,9 @@ public func dropout(
 
 /// `nn.Dropout`.
 public final class Dropout: Module {
+  /// The probability of zeroing an element in training mode.
   public let p: Double
+  /// A dropout layer that zeroes each element with probability `p` in training mode.
   public init(p: Double = 0.5) {
     guard p >= 0 && p <= 1 else {
       opFailure("Dropout", "dropout probability has to be between 0 and 1, but got \(p)")
@@ -29,8 +31,10 @@ public final class Dropout: Module {
     self.p = p
     super.init()
   }
+  /// Applies the layer to `input`.
   public override func forward(_ input: Tensor) -> Tensor {
     dropout(input, p: p, training: training)
   }
+  /// The arguments PyTorch shows between the parentheses of the layer's printed form.
   public override var extraRepr: String { "p=\(pythonNumber(p)), inplace=False" }
 }

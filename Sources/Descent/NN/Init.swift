@@ -17,7 +17,18 @@ public func calculateFanInAndFanOut(_ tensor: Tensor) -> (fanIn: Int, fanOut: In
 
 /// The nonlinearities `calculateGain` knows.
 public enum Nonlinearity: Sendable {
-  case linear, sigmoid, tanh, relu, leakyRelu(negativeSlope: Double), selu
+  /// No nonlinearity (gain 1).
+  case linear
+  /// The logistic sigmoid (gain 1).
+  case sigmoid
+  /// The hyperbolic tangent (gain 5/3).
+  case tanh
+  /// The rectifier (gain √2).
+  case relu
+  /// The leaky rectifier with `negativeSlope` (gain √(2 / (1 + slope²))).
+  case leakyRelu(negativeSlope: Double)
+  /// SELU (gain 3/4).
+  case selu
 }
 
 /// The recommended gain for a nonlinearity (`calculate_gain`).
@@ -32,7 +43,12 @@ public func calculateGain(_ nonlinearity: Nonlinearity) -> Double {
 }
 
 /// Which fan Kaiming initialisation preserves.
-public enum FanMode: Sendable { case fanIn, fanOut }
+public enum FanMode: Sendable {
+  /// The variance of the forward pass (`fan_in`, the default).
+  case fanIn
+  /// The variance of the backward pass (`fan_out`).
+  case fanOut
+}
 
 private func fan(_ tensor: Tensor, _ mode: FanMode) -> Int {
   let fans = calculateFanInAndFanOut(tensor)

@@ -12,6 +12,8 @@ public final class Linear: Module {
   /// `[outFeatures]`, or nil with `bias: false`.
   public let bias: Tensor?
 
+  /// A layer `y = x·Wᵀ + b` from `inFeatures` to `outFeatures`, initialised as PyTorch initialises
+  /// it for the same generator state.
   public init(
     _ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, dtype: DType = .float32,
     generator: Generator? = nil
@@ -46,8 +48,10 @@ public final class Linear: Module {
     }
   }
 
+  /// Applies the layer to `input`.
   public override func forward(_ input: Tensor) -> Tensor { linear(input, weight, bias) }
 
+  /// The arguments PyTorch shows between the parentheses of the layer's printed form.
   public override var extraRepr: String {
     "in_features=\(inFeatures), out_features=\(outFeatures), bias=\(bias == nil ? "False" : "True")"
   }

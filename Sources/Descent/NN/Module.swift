@@ -20,6 +20,7 @@ open class Module: CustomStringConvertible {
   private var discovered: (children: [(String, Module)], parameters: [(String, Tensor)])?
   private var registeredBuffers: [(String, Tensor)] = []
 
+  /// Creates a module; subclasses declare their layers and parameters as stored properties.
   public init() {}
 
   /// The computation of the module. Subclasses override it.

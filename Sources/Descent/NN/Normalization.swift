@@ -33,11 +33,16 @@ private func checkedLayerNorm(
 
 /// `nn.LayerNorm`: learnable `weight` (ones) and `bias` (zeros) of `normalizedShape`.
 public final class LayerNorm: Module {
+  /// The trailing shape normalised over.
   public let normalizedShape: [Int]
+  /// The value added to the variance for numerical stability.
   public let eps: Double
+  /// The learned scale, or nil without `elementwiseAffine`.
   public let weight: Tensor?
+  /// The learned shift, or nil without it.
   public let bias: Tensor?
 
+  /// Layer normalisation over the trailing `normalizedShape`, like `nn.LayerNorm`.
   public init(
     _ normalizedShape: [Int], eps: Double = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true,
     dtype: DType = .float32
@@ -52,14 +57,17 @@ public final class LayerNorm: Module {
     super.init()
   }
 
+  /// Layer normalisation over a last dimension of `size`.
   public convenience init(_ size: Int, eps: Double = 1e-5, elementwiseAffine: Bool = true) {
     self.init([size], eps: eps, elementwiseAffine: elementwiseAffine)
   }
 
+  /// Applies the layer to `input`.
   public override func forward(_ input: Tensor) -> Tensor {
     layerNorm(input, normalizedShape: normalizedShape, weight: weight, bias: bias, eps: eps)
   }
 
+  /// The arguments PyTorch shows between the parentheses of the layer's printed form.
   public override var extraRepr: String {
     let shape =
       "(" + normalizedShape.map(String.init).joined(separator: ", ")

@@ -5,6 +5,7 @@ public struct StateDict: Sequence, ExpressibleByDictionaryLiteral, CustomStringC
   public private(set) var keys: [String] = []
   private var storage: [String: Tensor] = [:]
 
+  /// An empty state dict.
   public init() {}
 
   /// From key-value pairs, keeping their order (a later duplicate key replaces the value).
@@ -12,6 +13,7 @@ public struct StateDict: Sequence, ExpressibleByDictionaryLiteral, CustomStringC
     for (key, value) in pairs { self[key] = value }
   }
 
+  /// A state dict from key–tensor pairs, in order (`["w": w, "b": b]`).
   public init(dictionaryLiteral elements: (String, Tensor)...) { self.init(elements) }
 
   /// The tensor under `key`; setting nil removes it.
@@ -29,6 +31,7 @@ public struct StateDict: Sequence, ExpressibleByDictionaryLiteral, CustomStringC
   /// The number of entries.
   public var count: Int { keys.count }
 
+  /// Iterates the entries in order.
   public func makeIterator() -> AnyIterator<(key: String, value: Tensor)> {
     var index = 0
     return AnyIterator {
@@ -38,6 +41,7 @@ public struct StateDict: Sequence, ExpressibleByDictionaryLiteral, CustomStringC
     }
   }
 
+  /// A readable description, as `print` shows it.
   public var description: String {
     "StateDict(" + keys.map { "\($0): \(shapeText(storage[$0]!.shape))" }.joined(separator: ", ")
       + ")"
@@ -53,12 +57,17 @@ public struct StateDictError: Error, CustomStringConvertible, Equatable {
   /// Keys whose shapes differ: (key, the module's shape, the dict's shape).
   public let shapeMismatches: [ShapeMismatch]
 
+  /// A key whose tensor has another shape than the module's.
   public struct ShapeMismatch: Equatable, Sendable {
+    /// The state-dict key.
     public let key: String
+    /// The module's shape.
     public let expected: [Int]
+    /// The shape in the loaded dict.
     public let found: [Int]
   }
 
+  /// A readable description, as `print` shows it.
   public var description: String {
     var parts: [String] = []
     if !missingKeys.isEmpty {

@@ -43,8 +43,6 @@ struct GeluBackwardKernel: BinaryKernel {
 }
 
 extension Tensor {
-  /// `kernel(self)` for a float activation, recorded as `name` with the backward kernel
-  /// `derivative(g, x)`.
   /// `kernel(self)` for a float activation, recorded as `name`. Its backward is the fused
   /// kernel `derivative(g, x)`, or while the gradient is itself recorded, `formula(g, x)`: the
   /// same derivative written with differentiable ops.

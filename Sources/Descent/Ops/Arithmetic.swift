@@ -31,6 +31,7 @@ extension Tensor {
     return try binary(a, b, kernel, op: op, floatResult: floatResult)
   }
 
+  /// Elementwise sum, broadcasting the shapes (`torch.add`).
   public static func + (a: Tensor, b: Tensor) -> Tensor {
     op(a, b) { () throws(OpError) in
       let out = try arithmetic(a, b, AddKernel(), op: "add")
@@ -39,6 +40,7 @@ extension Tensor {
     }
   }
 
+  /// Elementwise difference, broadcasting the shapes (`torch.sub`).
   public static func - (a: Tensor, b: Tensor) -> Tensor {
     op(a, b) { () throws(OpError) in
       let out = try arithmetic(a, b, SubtractKernel(), op: "sub")
@@ -49,6 +51,7 @@ extension Tensor {
     }
   }
 
+  /// Elementwise product, broadcasting the shapes (`torch.mul`).
   public static func * (a: Tensor, b: Tensor) -> Tensor {
     op(a, b) { () throws(OpError) in
       let out = try arithmetic(a, b, MultiplyKernel(), op: "mul")
@@ -86,6 +89,7 @@ extension Tensor {
     }
   }
 
+  /// Elementwise negation (`torch.neg`).
   public static prefix func - (a: Tensor) -> Tensor {
     op(a) { () throws(OpError) in
       guard a.dtype != .bool else {
@@ -103,6 +107,7 @@ extension Tensor {
   // Tensor and Swift number. A whole number keeps an int64 tensor int64; a fraction makes it
   // float32 (PyTorch's rule for Python scalars).
 
+  /// Adds a scalar to every element; the tensor's dtype is kept as PyTorch keeps it.
   public static func + (a: Tensor, b: Double) -> Tensor {
     op(a) {
       let out = binary(a, scalar: b, AddKernel())
@@ -110,8 +115,10 @@ extension Tensor {
       return out
     }
   }
+  /// Adds a scalar to every element.
   public static func + (a: Double, b: Tensor) -> Tensor { b + a }
 
+  /// Subtracts a scalar from every element.
   public static func - (a: Tensor, b: Double) -> Tensor {
     op(a) {
       let out = binary(a, scalar: b, SubtractKernel())
@@ -119,6 +126,7 @@ extension Tensor {
       return out
     }
   }
+  /// Subtracts every element from a scalar.
   public static func - (a: Double, b: Tensor) -> Tensor {
     op(b) {
       let out = binary(b, scalar: a, scalarFirst: true, SubtractKernel())
@@ -127,6 +135,7 @@ extension Tensor {
     }
   }
 
+  /// Multiplies every element by a scalar.
   public static func * (a: Tensor, b: Double) -> Tensor {
     op(a) {
       let out = binary(a, scalar: b, MultiplyKernel())
@@ -134,8 +143,10 @@ extension Tensor {
       return out
     }
   }
+  /// Multiplies every element by a scalar.
   public static func * (a: Double, b: Tensor) -> Tensor { b * a }
 
+  /// Divides every element by a scalar (true division).
   public static func / (a: Tensor, b: Double) -> Tensor {
     op(a) {
       let out = binary(a, scalar: b, DivideKernel(), floatResult: true)
@@ -143,6 +154,7 @@ extension Tensor {
       return out
     }
   }
+  /// Divides a scalar by every element (true division).
   public static func / (a: Double, b: Tensor) -> Tensor {
     op(b) {
       let out = binary(b, scalar: a, scalarFirst: true, DivideKernel(), floatResult: true)

@@ -24,24 +24,42 @@ extension Tensor {
   public func gt(_ other: Tensor) -> Tensor { compared(other, GreaterKernel(), "gt") }
   /// Elementwise `>=` (`ge`).
   public func ge(_ other: Tensor) -> Tensor { compared(other, GreaterEqualKernel(), "ge") }
+  /// `self == value` elementwise, as a bool tensor.
   public func eq(_ value: Double) -> Tensor { eq(comparand(value)) }
+  /// `self != value` elementwise, as a bool tensor.
   public func ne(_ value: Double) -> Tensor { ne(comparand(value)) }
+  /// `self < value` elementwise, as a bool tensor.
   public func lt(_ value: Double) -> Tensor { lt(comparand(value)) }
+  /// `self <= value` elementwise, as a bool tensor.
   public func le(_ value: Double) -> Tensor { le(comparand(value)) }
+  /// `self > value` elementwise, as a bool tensor.
   public func gt(_ value: Double) -> Tensor { gt(comparand(value)) }
+  /// `self >= value` elementwise, as a bool tensor.
   public func ge(_ value: Double) -> Tensor { ge(comparand(value)) }
 
+  /// Elementwise `==` (`torch.eq`), as a bool tensor.
   public static func .== (a: Tensor, b: Tensor) -> Tensor { a.eq(b) }
+  /// Elementwise `!=` (`torch.ne`), as a bool tensor.
   public static func .!= (a: Tensor, b: Tensor) -> Tensor { a.ne(b) }
+  /// Elementwise `<` (`torch.lt`), as a bool tensor.
   public static func .< (a: Tensor, b: Tensor) -> Tensor { a.lt(b) }
+  /// Elementwise `<=` (`torch.le`), as a bool tensor.
   public static func .<= (a: Tensor, b: Tensor) -> Tensor { a.le(b) }
+  /// Elementwise `>` (`torch.gt`), as a bool tensor.
   public static func .> (a: Tensor, b: Tensor) -> Tensor { a.gt(b) }
+  /// Elementwise `>=` (`torch.ge`), as a bool tensor.
   public static func .>= (a: Tensor, b: Tensor) -> Tensor { a.ge(b) }
+  /// Elementwise `== b`, as a bool tensor.
   public static func .== (a: Tensor, b: Double) -> Tensor { a.eq(b) }
+  /// Elementwise `!= b`, as a bool tensor.
   public static func .!= (a: Tensor, b: Double) -> Tensor { a.ne(b) }
+  /// Elementwise `< b`, as a bool tensor.
   public static func .< (a: Tensor, b: Double) -> Tensor { a.lt(b) }
+  /// Elementwise `<= b`, as a bool tensor.
   public static func .<= (a: Tensor, b: Double) -> Tensor { a.le(b) }
+  /// Elementwise `> b`, as a bool tensor.
   public static func .> (a: Tensor, b: Double) -> Tensor { a.gt(b) }
+  /// Elementwise `>= b`, as a bool tensor.
   public static func .>= (a: Tensor, b: Double) -> Tensor { a.ge(b) }
 
   /// `f` of the truth values of this tensor and `other` (nonzero is true), broadcast.

@@ -90,17 +90,21 @@ extension Tensor {
     storage.version += 1
   }
 
+  /// Adds `b` into `a` in place (`a.add_(b)`).
   public static func += (a: Tensor, b: Tensor) {
     a.updateInPlace(b, AddKernel(), op: "add_") { a + b }
   }
+  /// Subtracts `b` from `a` in place (`a.sub_(b)`).
   public static func -= (a: Tensor, b: Tensor) {
     a.updateInPlace(b, SubtractKernel(), op: "sub_") { a - b }
   }
   // The gradient for b of `a *= b` and `a /= b` needs a's values from before the update: the
   // product is taken of a copy, as PyTorch's mul_ and div_ keep `original_self`.
+  /// Multiplies `a` by `b` in place (`a.mul_(b)`).
   public static func *= (a: Tensor, b: Tensor) {
     a.updateInPlace(b, MultiplyKernel(), op: "mul_") { (b.requiresGradFlag ? a.clone() : a) * b }
   }
+  /// Divides `a` by `b` in place (`a.div_(b)`).
   public static func /= (a: Tensor, b: Tensor) {
     guard a.dtype.isFloatingPoint else {
       _ = Tensor.failed(
@@ -112,9 +116,13 @@ extension Tensor {
     }
     a.updateInPlace(b, DivideKernel(), op: "div_") { (b.requiresGradFlag ? a.clone() : a) / b }
   }
+  /// Adds a scalar to every element of `a` in place.
   public static func += (a: Tensor, b: Double) { a += a.scalarLike(b, op: "add_") }
+  /// Subtracts a scalar from every element of `a` in place.
   public static func -= (a: Tensor, b: Double) { a -= a.scalarLike(b, op: "sub_") }
+  /// Multiplies every element of `a` by a scalar in place.
   public static func *= (a: Tensor, b: Double) { a *= a.scalarLike(b, op: "mul_") }
+  /// Divides every element of `a` by a scalar in place.
   public static func /= (a: Tensor, b: Double) { a /= a.scalarLike(b, op: "div_") }
 
   /// A 0-d tensor of this tensor's dtype holding `value`; a fraction for an integer tensor

@@ -14,11 +14,13 @@ public enum TensorIndex: TensorIndexExpression, Sendable {
   /// Advanced indexing by an int64 tensor (positions) or bool tensor (mask).
   case tensor(Tensor)
 
+  /// This value as one entry of a tensor subscript.
   public var tensorIndex: TensorIndex { self }
 }
 
 /// Anything usable inside a tensor subscript: `Int`, ranges, `.all`, tensors.
 public protocol TensorIndexExpression {
+  /// This value as one entry of a tensor subscript.
   var tensorIndex: TensorIndex { get }
 }
 
@@ -40,28 +42,35 @@ extension TensorIndexExpression where Self == TensorIndex {
 }
 
 extension Int: TensorIndexExpression {
+  /// This value as one entry of a tensor subscript.
   public var tensorIndex: TensorIndex { .at(self) }
 }
 extension Range<Int>: TensorIndexExpression {
+  /// This value as one entry of a tensor subscript.
   public var tensorIndex: TensorIndex { .slice(start: lowerBound, end: upperBound, step: 1) }
 }
 extension ClosedRange<Int>: TensorIndexExpression {
+  /// This value as one entry of a tensor subscript.
   public var tensorIndex: TensorIndex {
     .slice(start: lowerBound, end: upperBound == -1 ? nil : upperBound + 1, step: 1)
   }
 }
 extension PartialRangeFrom<Int>: TensorIndexExpression {
+  /// This value as one entry of a tensor subscript.
   public var tensorIndex: TensorIndex { .slice(start: lowerBound, end: nil, step: 1) }
 }
 extension PartialRangeUpTo<Int>: TensorIndexExpression {
+  /// This value as one entry of a tensor subscript.
   public var tensorIndex: TensorIndex { .slice(start: nil, end: upperBound, step: 1) }
 }
 extension PartialRangeThrough<Int>: TensorIndexExpression {
+  /// This value as one entry of a tensor subscript.
   public var tensorIndex: TensorIndex {
     .slice(start: nil, end: upperBound == -1 ? nil : upperBound + 1, step: 1)
   }
 }
 extension Tensor: TensorIndexExpression {
+  /// This value as one entry of a tensor subscript.
   public var tensorIndex: TensorIndex { .tensor(self) }
 }
 

@@ -1,6 +1,7 @@
 /// `linear`: y = x·Wᵀ + b over the last dimension of the input, as one op beside `matmul`.
 /// The transposed weight goes to GEMM as a view of its storage (no transpose tensor), and the
-/// bias is added in place.
+/// bias is added in place. The graph is PyTorch's: `AddmmBackward0(bias, input, TBackward0(
+/// weight))`, or `MmBackward0(input, TBackward0(weight))` without a bias.
 
 /// y = x·Wᵀ + b over the last dimension of `input` (`torch.nn.functional.linear`).
 public func linear(_ input: Tensor, _ weight: Tensor, _ bias: Tensor? = nil) -> Tensor {
@@ -42,31 +43,69 @@ private func checkedLinear(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?) t
   if let bias { out.addInPlace(bias) }
   guard input.requiresGradFlag || weight.requiresGradFlag || bias?.requiresGradFlag == true
   else { return out }
-  let savedInput = SavedTensor(input, op: "AddmmBackward0")
-  let savedWeight = SavedTensor(weight, op: "AddmmBackward0")
+  recordLinear(out, input, weight, bias)
+  return out
+}
+
+/// Records `out = input·weightᵀ + bias` as PyTorch does: the weight reaches the product
+/// through its own `TBackward0` node, and the bias comes first among the product's inputs.
+///
+/// The `TBackward0` node is made here rather than by `weight.T`, which would allocate a view
+/// tensor on every forward. Without a recorded graph the product's backward computes the
+/// weight's gradient in the weight's own layout, `gᵀ·x` ([out, in], dense), and hands it on
+/// transposed without a copy; the `TBackward0` node transposes it back, again without a copy
+/// and as a tensor that is no view, so that it can become `weight.grad` without a copy.
+private func recordLinear(_ out: Tensor, _ input: Tensor, _ weight: Tensor, _ bias: Tensor?) {
+  guard input.requiresGradFlag || weight.requiresGradFlag || bias?.requiresGradFlag == true
+  else { return }
+  let mode = GradMode.state
+  guard mode.gradEnabled else { return }
+  let name = bias == nil ? "MmBackward0" : "AddmmBackward0"
+  let savedInput = SavedTensor(input, op: name)
+  let savedWeight = SavedTensor(weight, op: name)
+  let needsInput = input.requiresGradFlag
+  let needsWeight = weight.requiresGradFlag
+  let hasBias = bias != nil
+  let needsBias = bias?.requiresGradFlag == true
+  let transposeNode =
+    needsWeight
+    ? Node(
+      name: "TBackward0", edge: weight.gradientEdge,
+      backward: { g in GradMode.isEnabled ? g.T : g.transposedAlias() }) : nil
+  // The gradient of `out` for each input of the product: the bias, the input, and `weightᵀ`
+  // (shape [in, out]).
   let backward: (Tensor) -> [Tensor?] = { g in
+    var grads: [Tensor?] = []
+    if hasBias { grads.append(needsBias ? g.sum(dim: 0) : nil) }
     if GradMode.isEnabled {
       // Recorded: the same products as differentiable matmuls.
       let (x, w) = (savedInput.value, savedWeight.value)
-      var grads: [Tensor?] = [
-        input.requiresGradFlag ? g.matmul(w) : nil,
-        weight.requiresGradFlag ? g.t().matmul(x) : nil,
-      ]
-      if let bias { grads.append(bias.requiresGradFlag ? g.sum(dim: 0) : nil) }
+      grads.append(needsInput ? g.matmul(w) : nil)
+      grads.append(needsWeight ? x.t().matmul(g) : nil)
       return grads
     }
-    var grads: [Tensor?] = [
-      input.requiresGradFlag ? product(MatrixView(g), MatrixView(savedWeight.value)) : nil,
-      weight.requiresGradFlag
-        ? product(MatrixView(transposeOf: g), MatrixView(savedInput.value)) : nil,
-    ]
-    if let bias { grads.append(bias.requiresGradFlag ? g.sum(dim: 0) : nil) }
+    grads.append(needsInput ? product(MatrixView(g), MatrixView(savedWeight.value)) : nil)
+    grads.append(
+      needsWeight
+        ? product(MatrixView(transposeOf: g), MatrixView(savedInput.value)).transposedAlias()
+        : nil)
     return grads
   }
-  if let bias {
-    record("AddmmBackward0", out, [input, weight, bias], backward)
-  } else {
-    record("MmBackward0", out, input, weight, backward)
+  var edges: [Node?] = bias.map { [$0.gradientEdge] } ?? []
+  edges += [input.gradientEdge, transposeNode]
+  out.gradFn = Node(name: name, edges: edges, backward: .many(backward))
+  out.requiresGradFlag = true
+  if let anomalies = mode.anomalies {
+    anomalies.checkForward(name, out, [input, weight] + (bias.map { [$0] } ?? []))
   }
-  return out
+}
+
+extension Tensor {
+  /// The matrix transpose of a 2-D tensor as a plain alias of its storage: no autograd and no
+  /// view base, for gradients that only pass through a transpose on their way to a leaf.
+  fileprivate func transposedAlias() -> Tensor {
+    Tensor(
+      storage: storage, shape: [shape[1], shape[0]], strides: [strides[1], strides[0]],
+      offset: storageOffset, dtype: dtype)
+  }
 }

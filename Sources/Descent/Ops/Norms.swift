@@ -10,8 +10,11 @@ public struct NormOrder: Sendable, Equatable, ExpressibleByIntegerLiteral,
   /// The exponent p.
   public let p: Double
 
+  /// The order `p` of the norm.
   public init(_ p: Double) { self.p = p }
+  /// An integer order: `norm(p: 1)`.
   public init(integerLiteral value: Int) { p = Double(value) }
+  /// A fractional order: `norm(p: 0.5)`.
   public init(floatLiteral value: Double) { p = value }
 
   /// The largest absolute value.
@@ -21,6 +24,7 @@ public struct NormOrder: Sendable, Equatable, ExpressibleByIntegerLiteral,
   /// The norm of order −p (`-.infinity`: the smallest absolute value).
   public static prefix func - (order: NormOrder) -> NormOrder { NormOrder(-order.p) }
 
+  /// A readable description, as `print` shows it.
   public var description: String { "\(p)" }
 }
 

@@ -97,8 +97,11 @@ extension Tensor {
   /// `x * x` elementwise (`square`).
   public func square() -> Tensor { pow(2) }
 
+  /// Every element raised to a scalar power (`t ** 2`).
   public static func ** (a: Tensor, b: Double) -> Tensor { a.pow(b) }
+  /// Elementwise power, broadcasting the shapes.
   public static func ** (a: Tensor, b: Tensor) -> Tensor { a.pow(b) }
+  /// A scalar raised to the power of every element.
   public static func ** (a: Double, b: Tensor) -> Tensor {
     Tensor(shape: [], scalars: [a], dtype: b.dtype.isFloatingPoint ? b.dtype : .float32).pow(b)
   }

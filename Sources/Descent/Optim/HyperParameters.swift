@@ -22,9 +22,13 @@ public enum HyperValue: Sendable, Equatable, Codable, CustomStringConvertible,
   /// The numbers, or nil for another kind of value.
   public var numbers: [Double]? { if case .numbers(let x) = self { x } else { nil } }
 
+  /// A number written as a literal: `0.9`.
   public init(floatLiteral value: Double) { self = .number(value) }
+  /// A number written as an integer literal: `0`.
   public init(integerLiteral value: Int) { self = .number(Double(value)) }
+  /// A flag written as a literal: `true`.
   public init(booleanLiteral value: Bool) { self = .flag(value) }
+  /// Several numbers written as an array literal: `[0.9, 0.999]`.
   public init(arrayLiteral elements: Double...) { self = .numbers(elements) }
 
   /// Python's spelling: `0.001`, `True`, `(0.9, 0.999)`.
@@ -48,6 +52,8 @@ public enum HyperValue: Sendable, Equatable, Codable, CustomStringConvertible,
     }
   }
 
+  /// Writes the value as a JSON number, boolean or array of numbers, as PyTorch's state dict
+  /// holds it.
   public func encode(to encoder: Encoder) throws {
     var container = encoder.singleValueContainer()
     switch self {

@@ -44,6 +44,7 @@ public enum OptimizerStateError: Error, Equatable, CustomStringConvertible {
   /// A group's hyper-parameters are invalid for this optimizer.
   case invalidOptions(group: Int, message: String)
 
+  /// A readable description, as `print` shows it.
   public var description: String {
     switch self {
     case .groupCount(let expected, let found):

@@ -21,6 +21,7 @@ public final class ParamState {
   private var resolvedFor: AnyObject?
   private var resolvedBuffers: SlotBuffers = (nil, nil, nil)
 
+  /// An empty state, filled by the optimizer's first step.
   public init() {}
 
   /// The buffer under `key` (PyTorch's name).

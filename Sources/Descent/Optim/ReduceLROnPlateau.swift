@@ -10,9 +10,19 @@
 /// ```
 public final class ReduceLROnPlateau {
   /// Whether a lower (`min`, e.g. a loss) or a higher (`max`, e.g. accuracy) metric is better.
-  public enum Mode: Sendable { case min, max }
+  public enum Mode: Sendable {
+    /// A lower metric is better (a loss).
+    case min
+    /// A higher metric is better (an accuracy).
+    case max
+  }
   /// Whether `threshold` is relative to the best value (`rel`) or an absolute margin (`abs`).
-  public enum ThresholdMode: Sendable { case rel, abs }
+  public enum ThresholdMode: Sendable {
+    /// An improvement must beat the best value by the fraction `threshold` of it.
+    case rel
+    /// An improvement must beat the best value by `threshold` itself.
+    case abs
+  }
 
   /// The optimizer whose groups' `lr` this scheduler sets.
   public let optimizer: Optimizer

@@ -19,6 +19,7 @@ public final class StepLR: LRScheduler {
     super.init(optimizer)
   }
 
+  /// The learning rate of each group for the current epoch, by PyTorch's formula.
   public override func computeLrs() -> [Double] {
     if lastEpoch == 0 || lastEpoch % stepSize != 0 { return currentLrs }
     return currentLrs.map { $0 * gamma }
@@ -42,6 +43,7 @@ public final class MultiStepLR: LRScheduler {
     super.init(optimizer)
   }
 
+  /// The learning rate of each group for the current epoch, by PyTorch's formula.
   public override func computeLrs() -> [Double] {
     guard let count = counts[lastEpoch] else { return currentLrs }
     let factor = Double.pow(gamma, Double(count))
@@ -60,6 +62,7 @@ public final class ExponentialLR: LRScheduler {
     super.init(optimizer)
   }
 
+  /// The learning rate of each group for the current epoch, by PyTorch's formula.
   public override func computeLrs() -> [Double] {
     isInitial ? currentLrs : currentLrs.map { $0 * gamma }
   }
@@ -83,6 +86,7 @@ public final class CosineAnnealingLR: LRScheduler {
     super.init(optimizer)
   }
 
+  /// The learning rate of each group for the current epoch, by PyTorch's formula.
   public override func computeLrs() -> [Double] {
     if isInitial { return currentLrs }
     let t = Double(lastEpoch)
@@ -131,6 +135,7 @@ public final class LinearLR: LRScheduler {
     super.init(optimizer)
   }
 
+  /// The learning rate of each group for the current epoch, by PyTorch's formula.
   public override func computeLrs() -> [Double] {
     if lastEpoch == 0 { return currentLrs.map { $0 * startFactor } }
     if isInitial || lastEpoch > totalIters { return currentLrs }
@@ -161,6 +166,7 @@ public final class LambdaLR: LRScheduler {
     super.init(optimizer)
   }
 
+  /// The learning rate of each group for the current epoch, by PyTorch's formula.
   public override func computeLrs() -> [Double] {
     zip(lambdas, baseLrs).map { lambda, base in base * lambda(lastEpoch) }
   }
