@@ -4,7 +4,7 @@
 # medians and ratios.
 #
 # Usage: PY=.venv-ref/bin/python bash Benchmarks/compare.sh [ROUNDS=3] [WORKLOADS="linreg gemm"] [THREADS=1]
-#        workloads: linreg gemm heightweight mlp lstm transformer; "seq" runs both of the
+#        workloads: linreg gemm heightweight mlp lstm transformer cnn; "seq" runs both of the
 #        latter in one process on each side, as seq_train_torch.py does, for seq_peak_rss
 #        THREADS: a count for both sides, or "default" (Descent's default, the usable physical
 #        cores; PyTorch's own default; OpenBLAS with as many threads as PyTorch)
@@ -55,6 +55,7 @@ for r in $(seq 1 "$ROUNDS"); do
       mlp) $PY "$SHARED/mlp_train_torch.py" --threads "$TORCH_THREADS" > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
       lstm|transformer) $PY "$SHARED/seq_train_torch.py" --threads "$TORCH_THREADS" "$w" > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
       seq) $PY "$SHARED/seq_train_torch.py" --threads "$TORCH_THREADS" lstm transformer > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
+      cnn) $PY "$SHARED/cnn_train_torch.py" --threads "$TORCH_THREADS" > "$OUT/torch_${w}_r$r.log" 2>&1 ;;
     esac
   done
 done
@@ -80,7 +81,7 @@ for name in ["linreg_manual_us_per_epoch", "linreg_module_us_per_epoch",
     d, u = get("descent", name); t, _ = get("torch", name)
     if d and t:
         print(f"{name:<34} {d:10.2f} {t:10.2f} {'':>10}  {t / d:5.1f}x faster ({u})")
-for name in ["heightweight_momentum_final_loss", "mlp_final_train_acc"]:
+for name in ["heightweight_momentum_final_loss", "mlp_final_train_acc", "cnn_final_train_acc"]:
     d, u = get("descent", name); t, _ = get("torch", name)
     if d is not None and t is not None:
         print(f"{name:<34} {d:10.4f} {t:10.4f} {'':>10}  difference {d - t:+.4f} ({u})")
@@ -104,6 +105,12 @@ for kind, scale in (("sgemm", 1.0), ("dgemm", 0.5)):
             ceiling = f", {100 * d / (peak * scale):3.0f}% of FMA ceiling" if peak else ""
             print(f"{kind + '_' + shape:<34} {d:10.1f} {t or 0:10.1f} {n:10.1f}  {d / n:5.2f}x NumPy/OpenBLAS, "
                   f"{d / t:4.2f}x PyTorch{ceiling} ({u})")
+d, u = get("descent", "cnn_samples_per_s"); t, _ = get("torch", "cnn_samples_per_s")
+if d and t:
+    print(f"{'cnn_samples_per_s':<34} {d:10.0f} {t:10.0f} {'':>10}  {d / t:5.2f}x PyTorch ({u})")
+d, u = get("descent", "cnn_peak_rss"); t, _ = get("torch", "cnn_peak_rss")
+if d and t:
+    print(f"{'cnn_peak_rss':<34} {d:10.0f} {t:10.0f} {'':>10}  {d / t:5.2f} of PyTorch's ({u})")
 for name in ["lstm_tokens_per_s", "transformer_samples_per_s"]:
     d, u = get("descent", name); t, _ = get("torch", name)
     if d and t:

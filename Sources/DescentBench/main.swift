@@ -5,7 +5,7 @@ import Foundation
 // descent-bench: the workloads of shared/bench, printing the same `RESULT name=… threads=…
 // value=… unit=…` lines so that the two can be compared side by side.
 //
-// Usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [lstm]
+// Usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [cnn] [lstm]
 //                      [transformer] [threads] [scaling [--torch FILE] [--out FILE]] [allreduce]
 //                      [--threads N]
 // (no workload names: all of them but threads, scaling and allreduce, which runs as an MPI job
@@ -13,12 +13,12 @@ import Foundation
 // cores).
 
 let usage =
-  "usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [lstm]"
+  "usage: descent-bench [linreg] [gemm] [io] [mlp] [heightweight] [overhead] [memory] [cnn] [lstm]"
   + " [transformer] [threads]"
   + " [scaling [--torch FILE] [--out FILE]] [allreduce] [--threads N]"
 let workloadNames = [
   "linreg", "gemm", "io", "mlp", "heightweight", "overhead", "memory", "lstm", "transformer",
-  "threads", "scaling", "allreduce",
+  "cnn", "threads", "scaling", "allreduce",
 ]
 let arguments = Array(CommandLine.arguments.dropFirst())
 var requestedThreads: Int? = nil
@@ -68,6 +68,7 @@ while index < arguments.count {
 if workloads.isEmpty {
   workloads = [
     "linreg", "gemm", "io", "heightweight", "mlp", "overhead", "memory", "lstm", "transformer",
+    "cnn",
   ]
 }
 if let requestedThreads {
@@ -230,6 +231,7 @@ if workloads.contains("heightweight") { runHeightWeightBenchmark() }
 if workloads.contains("mlp") { runMLPBenchmark() }
 if workloads.contains("overhead") { runOverheadBenchmark() }
 if workloads.contains("memory") { runMemoryBenchmark() }
+if workloads.contains("cnn") { runCNNBenchmark() }
 if workloads.contains("allreduce") { runAllReduceBenchmark() }
 if workloads.contains("threads") { runThreadsBenchmark() }
 if workloads.contains("scaling") {

@@ -25,6 +25,7 @@ public let allExperiments: [any Experiment.Type] = [
   R9ScalarDescent.self,
   R10CostCurve.self,
   R10OptimSGD.self,
+  R11DigitsCNN.self,
   R12SequenceModels.self,
 ]
 

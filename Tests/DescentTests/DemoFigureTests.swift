@@ -62,6 +62,9 @@ struct RecordedRun: Sendable {
     "r9": ["r9-learning-rates.svg"],
     "r10": ["r10-cost-curve.svg"],
     "r10b": ["r10b-learning-curve.svg"],
+    "r11": [
+      "r11-learning-curves.svg", "r11-held-out-predictions.svg", "r11-first-layer-filters.svg",
+    ],
     "r12": ["r12-learning-curve.svg", "r12-attention.svg"],
   ]
 

@@ -91,6 +91,11 @@ void *descent_block_take(size_t size);
 void descent_block_give(void *block, size_t size);
 void descent_block_cache_clear(void);
 
+// dst[j * ldd + i] = src[i * lds + j] for i < rows, j < cols: a transpose for the convolution
+// kernels (transpose.c). Identical bits on every CPU.
+void descent_stranspose(long rows, long cols, const float *src, long lds, float *dst, long ldd);
+void descent_dtranspose(long rows, long cols, const double *src, long lds, double *dst, long ldd);
+
 #ifdef DESCENT_KERNELS_INTERNAL
 // ---------------------------------------------------------------------------------------------
 // Internal to the C target (the .c files define DESCENT_KERNELS_INTERNAL before including this

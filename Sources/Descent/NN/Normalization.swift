@@ -1,4 +1,4 @@
-/// `LayerNorm` and `BatchNorm1d`.
+/// `LayerNorm` (batch normalisation is in BatchNorm.swift).
 
 /// Normalises over the last dimensions given by `normalizedShape`, then scales and shifts
 /// (`F.layer_norm`).
@@ -75,98 +75,5 @@ public final class LayerNorm: Module {
     let affine = weight == nil ? "False" : "True"
     return
       "\(shape), eps=\(eps), elementwise_affine=\(affine), bias=\(bias == nil ? "False" : "True")"
-  }
-}
-
-/// `nn.BatchNorm1d` for `[N, C]` or `[N, C, L]` inputs: batch statistics while training (and
-/// running averages of them), the running averages in evaluation.
-public final class BatchNorm1d: Module {
-  /// The number of features (channels) normalised.
-  public let numFeatures: Int
-  /// The value added to the variance for numerical stability.
-  public let eps: Double
-  /// The weight of a new batch's statistics in the running estimates.
-  public let momentum: Double
-  /// The learned scale, or nil without `affine`.
-  public let weight: Tensor?
-  /// The learned shift, or nil.
-  public let bias: Tensor?
-  /// The running mean used in evaluation mode (a buffer).
-  public let runningMean: Tensor
-  /// The running variance used in evaluation mode (a buffer).
-  public let runningVar: Tensor
-  /// The number of training batches seen (a buffer).
-  public let numBatchesTracked: Tensor
-
-  /// Batch normalisation over `numFeatures` channels, like `nn.BatchNorm1d`.
-  public init(
-    _ numFeatures: Int, eps: Double = 1e-5, momentum: Double = 0.1, affine: Bool = true,
-    bias: Bool = true, dtype: DType = .float32
-  ) {
-    self.numFeatures = numFeatures
-    self.eps = eps
-    self.momentum = momentum
-    self.weight = affine ? Tensor.ones([numFeatures], dtype: dtype, requiresGrad: true) : nil
-    self.bias = affine && bias ? Tensor.zeros([numFeatures], dtype: dtype, requiresGrad: true) : nil
-    self.runningMean = Tensor.zeros([numFeatures], dtype: dtype)
-    self.runningVar = Tensor.ones([numFeatures], dtype: dtype)
-    self.numBatchesTracked = Tensor.zeros([], dtype: .int64)
-    super.init()
-    registerBuffer("running_mean", runningMean)
-    registerBuffer("running_var", runningVar)
-    registerBuffer("num_batches_tracked", numBatchesTracked)
-  }
-
-  /// Applies the layer to `input`.
-  public override func forward(_ input: Tensor) -> Tensor {
-    Tensor.op(input) { () throws(OpError) in try normalized(input) }
-  }
-
-  private func normalized(_ input: Tensor) throws(OpError) -> Tensor {
-    guard (input.rank == 2 || input.rank == 3), input.shape[1] == numFeatures else {
-      throw OpError(
-        "BatchNorm1d",
-        "expected 2D or 3D input of shape [N, \(numFeatures)] or [N, \(numFeatures), L] (got input of shape \(shapeText(input.shape)))"
-      )
-    }
-    let dims = input.rank == 2 ? [0] : [0, 2]
-    // Statistics broadcast over the batch (and length) dimensions.
-    let statShape = input.rank == 2 ? [1, numFeatures] : [1, numFeatures, 1]
-    let mean: Tensor
-    let variance: Tensor
-    if training {
-      let n = dims.map { input.shape[$0] }.reduce(1, *)
-      guard n > 1 else {
-        throw OpError(
-          "BatchNorm1d",
-          "Expected more than 1 value per channel when training, got input size \(shapeText(input.shape))"
-        )
-      }
-      mean = input.mean(dims: dims, keepDim: true)
-      variance = input.var(dims: dims, correction: 0, keepDim: true)
-      noGrad {
-        // Running statistics use the unbiased variance, as PyTorch's do.
-        let unbiased = variance.detach().reshaped([numFeatures]) * (Double(n) / Double(n - 1))
-        runningMean *= 1 - momentum
-        runningMean += mean.detach().reshaped([numFeatures]) * momentum
-        runningVar *= 1 - momentum
-        runningVar += unbiased * momentum
-        numBatchesTracked += 1
-      }
-    } else {
-      mean = runningMean.reshaped(statShape)
-      variance = runningVar.reshaped(statShape)
-    }
-    var out = (input - mean) / (variance + eps).sqrt()
-    if let weight { out = out * weight.reshaped(statShape) }
-    if let bias { out = out + bias.reshaped(statShape) }
-    return out
-  }
-
-  /// The arguments PyTorch shows between the parentheses of the layer's printed form.
-  public override var extraRepr: String {
-    let affine = weight == nil ? "False" : "True"
-    return
-      "\(numFeatures), eps=\(eps), momentum=\(momentum), affine=\(affine), bias=\(bias == nil ? "False" : "True"), track_running_stats=True"
   }
 }
