@@ -77,7 +77,7 @@ import Testing
 
   @Test func everyExperimentIsListedOnce() {
     let names = allExperiments.map { $0.name }
-    #expect(names == ["r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r10b", "r11"])
+    #expect(names == ["r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r10b", "r11", "r12"])
     #expect(experiment(named: "R4") != nil)
     #expect(experiment(named: "r99") == nil)
   }
