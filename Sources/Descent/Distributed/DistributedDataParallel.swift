@@ -41,6 +41,8 @@ public final class DistributedDataParallel: Module {
   /// buffers to every rank.
   ///
   /// - Parameters:
+  ///   - model: the module to train; every rank builds the same one.
+  ///   - group: the processes that train together (`ProcessGroup.mpi()` for all of them).
   ///   - bucketCapMB: the most MiB of gradients one all-reduce carries (PyTorch's 25 by
   ///     default).
   ///   - broadcastBuffers: copy rank 0's buffers (BatchNorm's running statistics) to every
