@@ -197,9 +197,16 @@ private func reversedTopologicalOrder(from root: Node) -> (
   stack.append((Unmanaged.passUnretained(root), 0))
   root.isVisited = true
   while let (node, index) = stack.last {
+    // Inputs that are nodes first, leaves' accumulators second: a leaf's gradient is then
+    // accumulated right after the node that feeds it, as PyTorch's engine runs an accumulator
+    // as soon as it is ready, so that hooks and DDP's buckets see the leaves in PyTorch's order.
+    // Any edge order gives a valid topological order; nodes that are not leaves keep theirs.
     let next: Unmanaged<Node>?? = node._withUnsafeGuaranteedRef { node in
-      guard index < node.edgeCount else { return nil }
-      return .some(node.edge(index).map { Unmanaged.passUnretained($0) })
+      let count = node.edgeCount
+      guard index < 2 * count else { return nil }
+      guard let edge = node.edge(index % count), edge.isAccumulateGrad == (index >= count)
+      else { return .some(nil) }
+      return .some(Unmanaged.passUnretained(edge))
     }
     guard let next else {
       order.append(node)
