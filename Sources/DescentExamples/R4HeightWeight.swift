@@ -13,11 +13,11 @@ public enum R4HeightWeight: Experiment {
   static let weights: [Double] = [58.7, 75.7, 62.1, 70.4, 60.1]
 
   public static func run(_ context: ExperimentContext) throws {
-    // The data, and the same data centred on its mean.
-    let x = Tensor(heights)
-    let y = Tensor(weights)
-    let X = x - x.mean()
-    let Y = y - y.mean()
+    // The data, and the same data centred on its mean. The notes centre NumPy's float64 arrays
+    // and only then convert (`torch.tensor(X).float()`); centring in float32 would move B's
+    // seventh digit.
+    let (x, y) = (Tensor(heights, dtype: .float64), Tensor(weights, dtype: .float64))
+    let (X, Y) = centred(x, y)
     context.say("X = \(X)")
     context.say("Y = \(Y)")
     try context.figure("data", scatter(heights, weights, title: "Height vs weight"))
@@ -107,6 +107,12 @@ public enum R4HeightWeight: Experiment {
       color: .tabBlue)
     try context.figure(
       "fit-raw", scatter(heights, weights, fit: rawLine, title: "Fitted line, raw data"))
+  }
+
+  /// `x − mean(x)` and `y − mean(y)`, centred in the data's own precision and then converted to
+  /// float32, as the notes do.
+  static func centred(_ x: Tensor, _ y: Tensor) -> (X: Tensor, Y: Tensor) {
+    ((x - x.mean()).float(), (y - y.mean()).float())
   }
 
   /// The notes' scatter: black points, height across, weight up.

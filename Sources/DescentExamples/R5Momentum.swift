@@ -8,10 +8,9 @@ public enum R5Momentum: Experiment {
 
   /// Trains W·X + B from W = B = 1 for 500 epochs; returns the loss every 10 epochs.
   static func train(momentum: Double) -> [(epoch: Int, loss: Double)] {
-    let heights = Tensor([166, 176, 171, 173, 169])
-    let weights = Tensor([58.7, 75.7, 62.1, 70.4, 60.1])
-    let X = heights - heights.mean()
-    let Y = weights - weights.mean()
+    let (X, Y) = R4HeightWeight.centred(
+      Tensor(R4HeightWeight.heights, dtype: .float64),
+      Tensor(R4HeightWeight.weights, dtype: .float64))
     let W = Tensor(1.0, requiresGrad: true)
     let B = Tensor(1.0, requiresGrad: true)
     let optimizer = SGD([W, B], lr: 0.001, momentum: momentum)

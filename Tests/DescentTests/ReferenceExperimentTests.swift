@@ -43,16 +43,12 @@ import Testing
     #expect(printed.filter { $0.hasPrefix("epoch = ") }.count == 50)
   }
 
-  @Test func r4FinalParametersMatchPyTorch() throws {
-    // The notes print W = 1.820683, B = 0.3675114; PyTorch 2.15 on float32 gives
-    // 1.8206826 and 0.3675098 (the summation order differs between builds), as Descent does.
+  @Test func r4FinalParametersAreTheNotesDigits() {
+    // The notes print W = 1.820683, B = 0.3675114 (PyTorch: 1.8206830024719238,
+    // 0.3675113916397095), with the data centred in float64 and then converted to float32.
     let printed = lines(of: R4HeightWeight.self)
-    let line = try #require(printed.first { $0.hasPrefix("W = ") })
-    let numbers = line.split(separator: ",").map {
-      Double($0.split(separator: "=").last!.trimmingCharacters(in: .whitespaces))!
-    }
-    #expect(Swift.abs(numbers[0] - 1.820683) < 1e-5)
-    #expect(Swift.abs(numbers[1] - 0.3675114) < 1e-5)
+    #expect(printed.contains("W = 1.820683, B = 0.3675114"))
+    #expect(printed.contains("initial loss: 13.3520, final loss: 4.6796"))
   }
 
   @Test func r9ConvergesCrawlsAndDiverges() {
@@ -77,7 +73,8 @@ import Testing
 
   @Test func everyExperimentIsListedOnce() {
     let names = allExperiments.map { $0.name }
-    #expect(names == ["r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r10b", "r11", "r12"])
+    #expect(
+      names == ["r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r10b", "r11", "r12"])
     #expect(experiment(named: "R4") != nil)
     #expect(experiment(named: "r99") == nil)
   }

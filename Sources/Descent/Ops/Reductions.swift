@@ -1,89 +1,74 @@
 /// Sums and means over all elements or over dimensions, each beside its backward.
 ///
 /// One kernel does the work: a dense tensor seen as `[outer, n, inner]`, reduced over `n`.
-/// Float32 sums accumulate in Double, so long sums lose nothing to rounding. Large reductions
-/// are split over the thread pool with the same answer, bit for bit, for any thread count.
+/// Float sums are added in the element type in PyTorch's order (`CascadeSum.swift`), so they
+/// round as PyTorch's do; a mean is that sum divided by the count, as in PyTorch. Large
+/// reductions are split over the thread pool with the same answer, bit for bit, for any
+/// thread count.
 
-/// Sums dense `x` over the middle axis of `[outer, n, inner]`, times `scale`.
-private struct MiddleSum: NumericRoutine {
+/// Sums dense float `x` over the middle axis of `[outer, n, inner]`, then divides by `divisor`.
+private struct CascadeMiddleSum: FloatRoutine {
   let x: MiddleAxis
   let outShape: [Int]
-  let scale: Double
+  let divisor: Int
+
+  func run<T: FloatScalar>(_: T.Type) -> Tensor {
+    let (outer, n, inner) = x.sizes
+    let out = Tensor(uninitializedShape: outShape, dtype: T.dtype)
+    let source = UnsafePointer(x.data.pointer(T.self))
+    let target = out.pointer(T.self)
+    let serial = outer * n * inner < 2 * elementwiseGrain
+    if inner == 1 {
+      // Contiguous rows. Each output is summed by one thread, in one order.
+      if outer == 1 {
+        target[0] = T.cascadeSum(source, count: n, parallel: !serial)
+      } else {
+        splitRanges(outer, grain: serial ? outer : Swift.max(1, elementwiseGrain / n)) { rows in
+          for o in rows { target[o] = T.cascadeSum(source + o * n, count: n) }
+        }
+      }
+    } else if outer > 1 || serial {
+      splitRanges(outer, grain: serial ? outer : Swift.max(1, elementwiseGrain / (n * inner))) {
+        slices in
+        for o in slices {
+          T.cascadeColumnSums(
+            source + o * n * inner, rows: n, width: inner, columns: 0..<inner,
+            into: target + o * inner)
+        }
+      }
+    } else {
+      splitRanges(inner, grain: Swift.max(1, elementwiseGrain / n)) { columns in
+        T.cascadeColumnSums(source, rows: n, width: inner, columns: columns, into: target)
+      }
+    }
+    if divisor != 1 {
+      let count = T(divisor)
+      for k in 0..<(outer * inner) { target[k] = target[k] / count }
+    }
+    return out
+  }
+}
+
+/// Sums dense int64 `x` over the middle axis of `[outer, n, inner]` (integer sums are exact in
+/// any order; they wrap on overflow, as PyTorch's do).
+private struct IntegerMiddleSum: NumericRoutine {
+  let x: MiddleAxis
+  let outShape: [Int]
 
   func run<T: NumericScalar>(_: T.Type) -> Tensor {
     let (outer, n, inner) = x.sizes
     let out = Tensor(uninitializedShape: outShape, dtype: T.dtype)
     let source = UnsafePointer(x.data.pointer(T.self))
     let target = out.pointer(T.self)
-    let total = outer * n * inner
-    if total < 2 * elementwiseGrain {
-      sumRows(0..<outer, n, inner, source, target)
-    } else if outer > 1 {
-      // Each output element is summed by one thread in the same order as with one thread.
-      splitRanges(outer, grain: Swift.max(1, elementwiseGrain / (n * inner))) { rows in
-        sumRows(rows, n, inner, source, target)
+    for o in 0..<outer {
+      for i in 0..<inner { target[o * inner + i] = .zero }
+      for k in 0..<n {
+        let row = source + (o * n + k) * inner
+        for i in 0..<inner { target[o * inner + i] = T.add(target[o * inner + i], row[i]) }
       }
-    } else if inner > 1 {
-      splitRanges(inner, grain: Swift.max(1, elementwiseGrain / n)) { columns in
-        sumColumns(columns, n, inner, source, target)
-      }
-    } else {
-      // One long sum: partial sums over chunks of a fixed size (not one per thread), added in
-      // order, so the result is the same for any thread count.
-      let partials = parallelChunks(n, chunk: elementwiseGrain) { range in
-        var partial = T.Accumulator.zero
-        for k in range { partial = T.Accumulator.add(partial, source[k].accumulated) }
-        return partial
-      }
-      var sum = T.Accumulator.zero
-      for partial in partials { sum = T.Accumulator.add(sum, partial) }
-      target[0] = scaled(sum, scale)
     }
     return out
   }
-
-  /// Sums the slices `rows` of `[outer, n, inner]` into `target`.
-  private func sumRows<T: NumericScalar>(
-    _ rows: Range<Int>, _ n: Int, _ inner: Int, _ source: UnsafePointer<T>,
-    _ target: UnsafeMutablePointer<T>
-  ) {
-    if inner == 1 {
-      for o in rows {
-        var total = T.Accumulator.zero
-        let row = source + o * n
-        for k in 0..<n { total = T.Accumulator.add(total, row[k].accumulated) }
-        target[o] = scaled(total, scale)
-      }
-    } else {
-      var totals = [T.Accumulator](repeating: .zero, count: inner)
-      for o in rows {
-        for i in 0..<inner { totals[i] = .zero }
-        for k in 0..<n {
-          let row = source + (o * n + k) * inner
-          for i in 0..<inner { totals[i] = T.Accumulator.add(totals[i], row[i].accumulated) }
-        }
-        for i in 0..<inner { target[o * inner + i] = scaled(totals[i], scale) }
-      }
-    }
-  }
-
-  /// Sums `columns` of the single slice `[n, inner]` (outer 1) into `target`.
-  private func sumColumns<T: NumericScalar>(
-    _ columns: Range<Int>, _ n: Int, _ inner: Int, _ source: UnsafePointer<T>,
-    _ target: UnsafeMutablePointer<T>
-  ) {
-    var totals = [T.Accumulator](repeating: .zero, count: columns.count)
-    for k in 0..<n {
-      let row = source + k * inner + columns.lowerBound
-      for i in 0..<columns.count { totals[i] = T.Accumulator.add(totals[i], row[i].accumulated) }
-    }
-    for i in 0..<columns.count { target[columns.lowerBound + i] = scaled(totals[i], scale) }
-  }
-}
-
-@inline(__always)
-private func scaled<T: NumericScalar>(_ total: T.Accumulator, _ scale: Double) -> T {
-  scale == 1 ? T(accumulated: total) : T(fromDouble: total.asDouble * scale)
 }
 
 /// Dense data seen as `[outer, n, inner]` around one axis: the layout that the routines working
@@ -120,22 +105,26 @@ extension Tensor {
     return outShape
   }
 
-  /// Sum over one axis of the data, no autograd. Bool sums as int64.
-  func rawSum(axis: Int, keepDim: Bool, scale: Double = 1) -> Tensor {
+  /// Sum over one axis of the data, divided by `divisor` (a mean), no autograd. Bool sums as
+  /// int64.
+  func rawSum(axis: Int, keepDim: Bool, divisor: Int = 1) -> Tensor {
     summed(
       { MiddleAxis($0, around: axis) }, outShape: reducedShape(axis, keepDim: keepDim),
-      scale: scale)
+      divisor: divisor)
   }
 
   /// Sum over all elements, no autograd, as a 0-d tensor (or `outShape`, of one element).
-  func rawSumAll(scale: Double = 1, outShape: [Int] = []) -> Tensor {
-    summed(MiddleAxis.init(wholeOf:), outShape: outShape, scale: scale)
+  func rawSumAll(divisor: Int = 1, outShape: [Int] = []) -> Tensor {
+    summed(MiddleAxis.init(wholeOf:), outShape: outShape, divisor: divisor)
   }
 
-  private func summed(_ layout: (Tensor) -> MiddleAxis, outShape: [Int], scale: Double) -> Tensor {
+  private func summed(_ layout: (Tensor) -> MiddleAxis, outShape: [Int], divisor: Int) -> Tensor {
     let source = (dtype == .bool ? converted(to: .int64) : self).dense()
-    return source.dtype.dispatchNumeric(
-      MiddleSum(x: layout(source), outShape: outShape, scale: scale))
+    if source.dtype.isFloatingPoint {
+      return source.dtype.dispatchFloat(
+        CascadeMiddleSum(x: layout(source), outShape: outShape, divisor: divisor))
+    }
+    return source.dtype.dispatchNumeric(IntegerMiddleSum(x: layout(source), outShape: outShape))
   }
 
   /// Sorted, normalised, distinct dimensions for a reduction.
@@ -151,18 +140,31 @@ extension Tensor {
     return axes.sorted()
   }
 
-  /// Sum over `axes` (sorted), no autograd.
-  func rawSum(axes: [Int], keepDim: Bool, scale: Double = 1) -> Tensor {
-    if axes.isEmpty { return scale == 1 ? copyData() : rawSumAll(scale: scale).reshaped(shape) }
+  /// Sum over `axes` (sorted), divided by `divisor` (a mean), no autograd. Adjacent axes are
+  /// reduced as one, as PyTorch's iterator merges them.
+  func rawSum(axes: [Int], keepDim: Bool, divisor: Int = 1) -> Tensor {
+    if axes.isEmpty {
+      return divisor == 1 ? copyData() : rawSumAll(divisor: divisor).reshaped(shape)
+    }
+    let kept = shape.indices.filter { !axes.contains($0) }.map { shape[$0] }
+    var keptOnes = shape
+    for axis in axes { keptOnes[axis] = 1 }
+    let outShape = keepDim ? keptOnes : kept
+    if axes.last! - axes.first! == axes.count - 1 {
+      let (first, last) = (axes.first!, axes.last!)
+      let merged =
+        Array(shape[..<first]) + [shape[first...last].reduce(1, *)]
+        + Array(shape[(last + 1)...])
+      let source = (dtype == .bool ? converted(to: .int64) : self).dense()
+      let run = source.aliasing(shape: merged, strides: Tensor.contiguousStrides(merged))
+      return run.summed(
+        { MiddleAxis($0, around: first) }, outShape: outShape, divisor: divisor)
+    }
     var result = self
     for (index, axis) in axes.enumerated().reversed() {
-      result = result.rawSum(axis: axis, keepDim: true, scale: index == 0 ? scale : 1)
+      result = result.rawSum(axis: axis, keepDim: true, divisor: index == 0 ? divisor : 1)
     }
-    if !keepDim {
-      let kept = shape.indices.filter { !axes.contains($0) }.map { shape[$0] }
-      result = result.aliasing(shape: kept, strides: Tensor.contiguousStrides(kept))
-    }
-    return result
+    return result.aliasing(shape: outShape, strides: Tensor.contiguousStrides(outShape))
   }
 
   /// The sum of all elements (`sum()`), a 0-d tensor; bool and int64 sum to int64.
@@ -197,7 +199,7 @@ extension Tensor {
     Tensor.op(self) { () throws(OpError) in
       try requireFloat("mean")
       let n = count
-      let out = rawSumAll(scale: 1 / Double(n))
+      let out = rawSumAll(divisor: n)
       let inputShape = shape
       record("MeanBackward0", out, self) { g in (g / Double(n)).expand(inputShape) }
       return out
@@ -210,7 +212,7 @@ extension Tensor {
       try requireFloat("mean")
       let axes = dims.isEmpty ? Array(0..<rank) : try reductionAxes(dims, op: "mean")
       let n = axes.map { shape[$0] }.reduce(1, *)
-      let out = rawSum(axes: axes, keepDim: keepDim, scale: 1 / Double(n))
+      let out = rawSum(axes: axes, keepDim: keepDim, divisor: n)
       let inputShape = shape
       record("MeanBackward1", out, self) { g in
         ((keepDim ? g : g.unsqueezing(axes)) / Double(n)).expand(inputShape)

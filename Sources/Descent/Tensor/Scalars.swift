@@ -22,7 +22,7 @@ protocol NumericScalar: TensorScalar, Comparable {
 }
 
 /// Floating-point element types: the ones autograd differentiates.
-protocol FloatScalar: NumericScalar, Real, BinaryFloatingPoint {}
+protocol FloatScalar: NumericScalar, Real, BinaryFloatingPoint, CascadeScalar {}
 
 extension Float: NumericScalar, FloatScalar {
   static var one: Float { 1 }

@@ -77,8 +77,8 @@ func compare<K: NumericBinaryKernel>(_ a: Tensor, _ b: Tensor, _ kernel: K, op: 
 }
 
 /// Σ kernel(a, b) over operands of one shape, as a 0-d tensor of their float dtype: a fused
-/// loss's forward pass, without the per-element tensor. Summed as `sum()` sums (float32 in
-/// Double, in order), so it equals `binary` followed by a sum bit for bit.
+/// loss's forward pass, without the per-element tensor. Summed as `sum()` sums (in the element
+/// type, in PyTorch's order), so it equals `binary` followed by a sum bit for bit.
 func sumOf<K: BinaryKernel>(_ a: Tensor, _ b: Tensor, _ kernel: K) -> Tensor {
   precondition(a.shape == b.shape && a.dtype == b.dtype && a.dtype.isFloatingPoint)
   guard a.isContiguous && b.isContiguous else {
@@ -194,10 +194,8 @@ private struct PairSum<K: BinaryKernel>: FloatRoutine {
   let kernel: K
   func run<T: FloatScalar>(_: T.Type) -> Tensor {
     let (x, y) = (a.pointer(T.self), b.pointer(T.self))
-    var total = T.Accumulator.zero
-    for i in 0..<a.count { total = T.Accumulator.add(total, kernel(x[i], y[i]).accumulated) }
     let out = Tensor(uninitializedShape: [], dtype: T.dtype)
-    out.pointer(T.self)[0] = T(accumulated: total)
+    out.pointer(T.self)[0] = T.cascadeSum(count: a.count) { kernel(x[$0], y[$0]) }
     return out
   }
 }
