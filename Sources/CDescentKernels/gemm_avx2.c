@@ -18,8 +18,7 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-#define TAVX2 __attribute__((target("avx2,fma")))
-#define INLINE static inline __attribute__((always_inline))
+#include "simd_attributes.h"
 
 #define REP6(X) X(0) X(1) X(2) X(3) X(4) X(5)
 
@@ -151,21 +150,17 @@ EDGES(double, d)
 static const descent_skernel_fn s_edges[2][6] = EDGE_TABLE(s);
 static const descent_dkernel_fn d_edges[2][6] = EDGE_TABLE(d);
 
-TAVX2 static void skernel_avx2(long kc, float alpha, const float *restrict a, const float *restrict b,
-                               float beta, float *c, long ldc, long m, long n) {
-  if (m == 6 && n == 16)
-    stile(kc, alpha, a, b, beta, c, ldc, n, 6, 2, 1);
-  else
-    s_edges[n > 8][m - 1](kc, alpha, a, b, beta, c, ldc, m, n);
-}
-
-TAVX2 static void dkernel_avx2(long kc, double alpha, const double *restrict a, const double *restrict b,
-                               double beta, double *c, long ldc, long m, long n) {
-  if (m == 6 && n == 8)
-    dtile(kc, alpha, a, b, beta, c, ldc, n, 6, 2, 1);
-  else
-    d_edges[n > 4][m - 1](kc, alpha, a, b, beta, c, ldc, m, n);
-}
+// Full 6 x 2W tiles run the inlined template directly; everything else goes through the table.
+#define DEFINE_KERNEL(T, P, W)                                                                          \
+  TAVX2 static void P##kernel_avx2(long kc, T alpha, const T *restrict a, const T *restrict b, T beta,  \
+                                   T *c, long ldc, long m, long n) {                                   \
+    if (m == 6 && n == 2 * W)                                                                           \
+      P##tile(kc, alpha, a, b, beta, c, ldc, n, 6, 2, 1);                                               \
+    else                                                                                                \
+      P##_edges[n > W][m - 1](kc, alpha, a, b, beta, c, ldc, m, n);                                     \
+  }
+DEFINE_KERNEL(float, s, 8)
+DEFINE_KERNEL(double, d, 4)
 
 const descent_sgemm_impl descent_sgemm_avx2 = {6, 16, skernel_avx2, descent_sgather_avx2};
 const descent_dgemm_impl descent_dgemm_avx2 = {6, 8, dkernel_avx2, descent_dgather_avx2};

@@ -12,8 +12,7 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-#define T512 __attribute__((target("avx512f,avx512vl,fma")))
-#define INLINE static inline __attribute__((always_inline))
+#include "simd_attributes.h"
 
 #define REP14(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13)
 
@@ -115,21 +114,16 @@ static const descent_skernel_fn s_edges[2][7] = EDGE_TABLE(s);
 static const descent_dkernel_fn d_edges[2][7] = EDGE_TABLE(d);
 
 // Full 14 x 2W tiles run the inlined template directly; everything else goes through the table.
-T512 static void skernel_avx512(long kc, float alpha, const float *restrict a, const float *restrict b,
-                                float beta, float *c, long ldc, long m, long n) {
-  if (m == 14 && n > 16)
-    stile(kc, alpha, a, b, beta, c, ldc, m, n, 14, 2);
-  else
-    s_edges[n > 16][(m - 1) / 2](kc, alpha, a, b, beta, c, ldc, m, n);
-}
-
-T512 static void dkernel_avx512(long kc, double alpha, const double *restrict a, const double *restrict b,
-                                double beta, double *c, long ldc, long m, long n) {
-  if (m == 14 && n > 8)
-    dtile(kc, alpha, a, b, beta, c, ldc, m, n, 14, 2);
-  else
-    d_edges[n > 8][(m - 1) / 2](kc, alpha, a, b, beta, c, ldc, m, n);
-}
+#define DEFINE_KERNEL(T, P, W)                                                                          \
+  T512 static void P##kernel_avx512(long kc, T alpha, const T *restrict a, const T *restrict b, T beta, \
+                                    T *c, long ldc, long m, long n) {                                  \
+    if (m == 14 && n > W)                                                                               \
+      P##tile(kc, alpha, a, b, beta, c, ldc, m, n, 14, 2);                                              \
+    else                                                                                                \
+      P##_edges[n > W][(m - 1) / 2](kc, alpha, a, b, beta, c, ldc, m, n);                               \
+  }
+DEFINE_KERNEL(float, s, 16)
+DEFINE_KERNEL(double, d, 8)
 
 const descent_sgemm_impl descent_sgemm_avx512 = {14, 32, skernel_avx512, descent_sgather_avx512};
 const descent_dgemm_impl descent_dgemm_avx512 = {14, 16, dkernel_avx512, descent_dgather_avx512};

@@ -159,24 +159,18 @@ void descent_gemm_get_tile(int float64, int *mr, int *nr) {
 DEFINE_SCALE(float, s)
 DEFINE_SCALE(double, d)
 
-void descent_sgemm(int transA, int transB, long M, long N, long K, float alpha, const float *A, long lda,
-                   const float *B, long ldb, float beta, float *C, long ldc) {
-  if (M <= 0 || N <= 0) return;
-  if (K <= 0 || alpha == 0.0f) {
-    sscale_c(M, N, beta, C, ldc);
-    return;
+// The public products: empty ones return at once, those without a product only scale C.
+#define DEFINE_GEMM(T, P)                                                                                \
+  void descent_##P##gemm(int transA, int transB, long M, long N, long K, T alpha, const T *A, long lda,  \
+                         const T *B, long ldb, T beta, T *C, long ldc) {                                \
+    if (M <= 0 || N <= 0) return;                                                                       \
+    if (K <= 0 || alpha == (T)0) {                                                                      \
+      P##scale_c(M, N, beta, C, ldc);                                                                   \
+      return;                                                                                           \
+    }                                                                                                   \
+    last_path = current_path();                                                                         \
+    descent_##P##gemm_threaded(P##impl(), transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); \
   }
-  last_path = current_path();
-  descent_sgemm_threaded(simpl(), transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-}
 
-void descent_dgemm(int transA, int transB, long M, long N, long K, double alpha, const double *A, long lda,
-                   const double *B, long ldb, double beta, double *C, long ldc) {
-  if (M <= 0 || N <= 0) return;
-  if (K <= 0 || alpha == 0.0) {
-    dscale_c(M, N, beta, C, ldc);
-    return;
-  }
-  last_path = current_path();
-  descent_dgemm_threaded(dimpl(), transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-}
+DEFINE_GEMM(float, s)
+DEFINE_GEMM(double, d)

@@ -15,96 +15,75 @@
 
 #define REP8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 
-// float: C[0:8, 0:12] (ldc) = alpha * A B + beta * C, beta == 0: C not read.
-static inline __attribute__((always_inline)) void stile(long kc, float alpha, const float *restrict a,
-                                                        const float *restrict b, float beta, float *c,
-                                                        long ldc) {
-#define S_DECL(r) float32x4_t c##r##_0 = vdupq_n_f32(0), c##r##_1 = c##r##_0, c##r##_2 = c##r##_0;
-  REP8(S_DECL)
-  for (long p = 0; p < kc; p++) {
-    const float32x4_t a0 = vld1q_f32(a), a1 = vld1q_f32(a + 4);
-    const float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4), b2 = vld1q_f32(b + 8);
-#define S_FMA(r)                                                                                        \
-  c##r##_0 = vfmaq_laneq_f32(c##r##_0, b0, (r) < 4 ? a0 : a1, (r) & 3);                                 \
-  c##r##_1 = vfmaq_laneq_f32(c##r##_1, b1, (r) < 4 ? a0 : a1, (r) & 3);                                 \
-  c##r##_2 = vfmaq_laneq_f32(c##r##_2, b2, (r) < 4 ? a0 : a1, (r) & 3);
-    REP8(S_FMA)
-    a += 8;
-    b += 12;
-  }
-  const float32x4_t va = vdupq_n_f32(alpha), vb = vdupq_n_f32(beta);
-#define S_STORE(r)                                                                                      \
-  {                                                                                                     \
-    float *cr = c + (r) * ldc;                                                                          \
-    float32x4_t x0 = vmulq_f32(va, c##r##_0), x1 = vmulq_f32(va, c##r##_1), x2 = vmulq_f32(va, c##r##_2); \
-    if (beta != 0.0f) {                                                                                 \
-      x0 = vfmaq_f32(x0, vb, vld1q_f32(cr));                                                            \
-      x1 = vfmaq_f32(x1, vb, vld1q_f32(cr + 4));                                                        \
-      x2 = vfmaq_f32(x2, vb, vld1q_f32(cr + 8));                                                        \
+// C[0:8, 0:3L] (ldc) = alpha * A B + beta * C, beta == 0: C not read. One template for both
+// precisions: V is the vector type of L lanes, S the intrinsic suffix; LOAD_A loads the 8 values
+// of A into a0..a(8/L - 1) and A_REG(r) names the register that holds row r (lane r % L).
+#define DEFINE_TILE(T, P, V, S, L, LOAD_A, A_REG)                                                        \
+  static inline __attribute__((always_inline)) void P##tile(long kc, T alpha, const T *restrict a,      \
+                                                            const T *restrict b, T beta, T *c, long ldc) { \
+    REP8(P##DECL)                                                                                       \
+    for (long p = 0; p < kc; p++) {                                                                     \
+      LOAD_A                                                                                            \
+      const V b0 = vld1q_##S(b), b1 = vld1q_##S(b + L), b2 = vld1q_##S(b + 2 * L);                      \
+      REP8(P##FMA)                                                                                      \
+      a += 8;                                                                                           \
+      b += 3 * L;                                                                                       \
     }                                                                                                   \
-    vst1q_f32(cr, x0);                                                                                  \
-    vst1q_f32(cr + 4, x1);                                                                              \
-    vst1q_f32(cr + 8, x2);                                                                              \
+    const V va = vdupq_n_##S(alpha), vb = vdupq_n_##S(beta);                                            \
+    REP8(P##STORE)                                                                                      \
   }
-  REP8(S_STORE)
-}
 
-// double: C[0:8, 0:6] (ldc) = alpha * A B + beta * C.
-static inline __attribute__((always_inline)) void dtile(long kc, double alpha, const double *restrict a,
-                                                        const double *restrict b, double beta, double *c,
-                                                        long ldc) {
-#define D_DECL(r) float64x2_t c##r##_0 = vdupq_n_f64(0), c##r##_1 = c##r##_0, c##r##_2 = c##r##_0;
-  REP8(D_DECL)
-  for (long p = 0; p < kc; p++) {
-    const float64x2_t a0 = vld1q_f64(a), a1 = vld1q_f64(a + 2), a2 = vld1q_f64(a + 4), a3 = vld1q_f64(a + 6);
-    const float64x2_t b0 = vld1q_f64(b), b1 = vld1q_f64(b + 2), b2 = vld1q_f64(b + 4);
+// Per-row pieces (r is a literal).
+#define ROW_DECL(V, S, r) V c##r##_0 = vdupq_n_##S(0), c##r##_1 = c##r##_0, c##r##_2 = c##r##_0;
+#define ROW_FMA(S, L, A, r)                                                                             \
+  c##r##_0 = vfmaq_laneq_##S(c##r##_0, b0, A(r), (r) % L);                                              \
+  c##r##_1 = vfmaq_laneq_##S(c##r##_1, b1, A(r), (r) % L);                                              \
+  c##r##_2 = vfmaq_laneq_##S(c##r##_2, b2, A(r), (r) % L);
+#define ROW_STORE(T, V, S, L, r)                                                                        \
+  {                                                                                                     \
+    T *cr = c + (r) * ldc;                                                                              \
+    V x0 = vmulq_##S(va, c##r##_0), x1 = vmulq_##S(va, c##r##_1), x2 = vmulq_##S(va, c##r##_2);         \
+    if (beta != (T)0) {                                                                                 \
+      x0 = vfmaq_##S(x0, vb, vld1q_##S(cr));                                                            \
+      x1 = vfmaq_##S(x1, vb, vld1q_##S(cr + L));                                                        \
+      x2 = vfmaq_##S(x2, vb, vld1q_##S(cr + 2 * L));                                                    \
+    }                                                                                                   \
+    vst1q_##S(cr, x0);                                                                                  \
+    vst1q_##S(cr + L, x1);                                                                              \
+    vst1q_##S(cr + 2 * L, x2);                                                                          \
+  }
+
+// float: an 8 x 12 tile, A in 2 registers of 4 lanes.
+#define S_LOAD_A const float32x4_t a0 = vld1q_f32(a), a1 = vld1q_f32(a + 4);
+#define S_A(r) ((r) < 4 ? a0 : a1)
+#define sDECL(r) ROW_DECL(float32x4_t, f32, r)
+#define sFMA(r) ROW_FMA(f32, 4, S_A, r)
+#define sSTORE(r) ROW_STORE(float, float32x4_t, f32, 4, r)
+DEFINE_TILE(float, s, float32x4_t, f32, 4, S_LOAD_A, S_A)
+
+// double: an 8 x 6 tile, A in 4 registers of 2 lanes.
+#define D_LOAD_A                                                                                        \
+  const float64x2_t a0 = vld1q_f64(a), a1 = vld1q_f64(a + 2), a2 = vld1q_f64(a + 4), a3 = vld1q_f64(a + 6);
 #define D_A(r) ((r) < 2 ? a0 : (r) < 4 ? a1 : (r) < 6 ? a2 : a3)
-#define D_FMA(r)                                                                                        \
-  c##r##_0 = vfmaq_laneq_f64(c##r##_0, b0, D_A(r), (r) & 1);                                            \
-  c##r##_1 = vfmaq_laneq_f64(c##r##_1, b1, D_A(r), (r) & 1);                                            \
-  c##r##_2 = vfmaq_laneq_f64(c##r##_2, b2, D_A(r), (r) & 1);
-    REP8(D_FMA)
-    a += 8;
-    b += 6;
-  }
-  const float64x2_t va = vdupq_n_f64(alpha), vb = vdupq_n_f64(beta);
-#define D_STORE(r)                                                                                      \
-  {                                                                                                     \
-    double *cr = c + (r) * ldc;                                                                         \
-    float64x2_t x0 = vmulq_f64(va, c##r##_0), x1 = vmulq_f64(va, c##r##_1), x2 = vmulq_f64(va, c##r##_2); \
-    if (beta != 0.0) {                                                                                  \
-      x0 = vfmaq_f64(x0, vb, vld1q_f64(cr));                                                            \
-      x1 = vfmaq_f64(x1, vb, vld1q_f64(cr + 2));                                                        \
-      x2 = vfmaq_f64(x2, vb, vld1q_f64(cr + 4));                                                        \
+#define dDECL(r) ROW_DECL(float64x2_t, f64, r)
+#define dFMA(r) ROW_FMA(f64, 2, D_A, r)
+#define dSTORE(r) ROW_STORE(double, float64x2_t, f64, 2, r)
+DEFINE_TILE(double, d, float64x2_t, f64, 2, D_LOAD_A, D_A)
+
+// Full tiles are computed in place; edge tiles whole into a scratch tile, then merged.
+#define DEFINE_KERNEL(T, P, NR)                                                                          \
+  static void P##kernel_neon(long kc, T alpha, const T *restrict a, const T *restrict b, T beta, T *c,  \
+                             long ldc, long m, long n) {                                                \
+    if (m == 8 && n == NR) {                                                                            \
+      P##tile(kc, alpha, a, b, beta, c, ldc);                                                           \
+    } else {                                                                                            \
+      T t[8 * NR];                                                                                      \
+      P##tile(kc, alpha, a, b, (T)0, t, NR);                                                            \
+      descent_##P##merge_tile(m, n, t, NR, beta, c, ldc);                                               \
     }                                                                                                   \
-    vst1q_f64(cr, x0);                                                                                  \
-    vst1q_f64(cr + 2, x1);                                                                              \
-    vst1q_f64(cr + 4, x2);                                                                              \
   }
-  REP8(D_STORE)
-}
-
-static void skernel_neon(long kc, float alpha, const float *restrict a, const float *restrict b, float beta,
-                         float *c, long ldc, long m, long n) {
-  if (m == 8 && n == 12) {
-    stile(kc, alpha, a, b, beta, c, ldc);
-  } else {
-    float t[8 * 12];
-    stile(kc, alpha, a, b, 0.0f, t, 12);
-    descent_smerge_tile(m, n, t, 12, beta, c, ldc);
-  }
-}
-
-static void dkernel_neon(long kc, double alpha, const double *restrict a, const double *restrict b,
-                         double beta, double *c, long ldc, long m, long n) {
-  if (m == 8 && n == 6) {
-    dtile(kc, alpha, a, b, beta, c, ldc);
-  } else {
-    double t[8 * 6];
-    dtile(kc, alpha, a, b, 0.0, t, 6);
-    descent_dmerge_tile(m, n, t, 6, beta, c, ldc);
-  }
-}
+DEFINE_KERNEL(float, s, 12)
+DEFINE_KERNEL(double, d, 6)
 
 const descent_sgemm_impl descent_sgemm_neon = {8, 12, skernel_neon, NULL};
 const descent_dgemm_impl descent_dgemm_neon = {8, 6, dkernel_neon, NULL};

@@ -10,14 +10,7 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-#define T512 __attribute__((target("avx512f,avx512vl,fma")))
-#define INLINE static inline __attribute__((always_inline))
-// The fixed-size loops below must be fully unrolled so the vector arrays live in registers.
-#if defined(__clang__)
-#define UNROLL _Pragma("clang loop unroll(full)")
-#else
-#define UNROLL _Pragma("GCC unroll 16")
-#endif
+#include "simd_attributes.h"
 
 // In-register 16 x 16 transpose: r[i] holds row i on entry, column i on exit (64 shuffles).
 T512 INLINE void transpose16(__m512 r[16]) {
@@ -74,49 +67,33 @@ T512 INLINE void transpose8(__m512d r[8]) {
   }
 }
 
-// dst[p * w + i] = src[i * ld + p] for i < rows, 0 for rows <= i < w; rows of 16 at a time.
-T512 void descent_sgather_avx512(const float *src, long ld, long rows, long kc, int w, float *dst) {
-  for (int g = 0; g < w; g += 16) {
-    const int lanes = w - g < 16 ? w - g : 16;
-    const __mmask16 smask = (__mmask16)((1u << lanes) - 1u);
-    const long grows = rows - g < 0 ? 0 : rows - g; // source rows present in this group
-    const float *s = src + g * ld;
-    for (long p0 = 0; p0 < kc; p0 += 16) {
-      const long pc = kc - p0 < 16 ? kc - p0 : 16;
-      const __mmask16 lmask = (__mmask16)((1u << pc) - 1u);
-      __m512 r[16];
-  UNROLL
-      for (int i = 0; i < 16; i++)
-        r[i] = i < grows ? _mm512_maskz_loadu_ps(lmask, s + i * ld + p0) : _mm512_setzero_ps();
-      transpose16(r);
-      float *d = dst + p0 * w + g;
-  UNROLL
-      for (int q = 0; q < 16; q++)
-        if (q < pc) _mm512_mask_storeu_ps(d + q * w, smask, r[q]);
-    }
+// dst[p * w + i] = src[i * ld + p] for i < rows, 0 for rows <= i < w; rows of N (16 floats, 8
+// doubles) at a time. One template for both precisions: V is the vector type, S the intrinsic
+// suffix, MASK the lane mask type, TRANSPOSE the N x N transpose above.
+#define DEFINE_GATHER(T, P, V, N, S, MASK, TRANSPOSE)                                                   \
+  T512 void descent_##P##gather_avx512(const T *src, long ld, long rows, long kc, int w, T *dst) {      \
+    for (int g = 0; g < w; g += N) {                                                                    \
+      const int lanes = w - g < N ? w - g : N;                                                          \
+      const MASK smask = (MASK)((1u << lanes) - 1u);                                                    \
+      const long grows = rows - g < 0 ? 0 : rows - g; /* source rows present in this group */          \
+      const T *s = src + g * ld;                                                                        \
+      for (long p0 = 0; p0 < kc; p0 += N) {                                                             \
+        const long pc = kc - p0 < N ? kc - p0 : N;                                                      \
+        const MASK lmask = (MASK)((1u << pc) - 1u);                                                     \
+        V r[N];                                                                                         \
+        UNROLL                                                                                          \
+        for (int i = 0; i < N; i++)                                                                     \
+          r[i] = i < grows ? _mm512_maskz_loadu_##S(lmask, s + i * ld + p0) : _mm512_setzero_##S();     \
+        TRANSPOSE(r);                                                                                   \
+        T *d = dst + p0 * w + g;                                                                        \
+        UNROLL                                                                                          \
+        for (int q = 0; q < N; q++)                                                                     \
+          if (q < pc) _mm512_mask_storeu_##S(d + q * w, smask, r[q]);                                   \
+      }                                                                                                 \
+    }                                                                                                   \
   }
-}
 
-T512 void descent_dgather_avx512(const double *src, long ld, long rows, long kc, int w, double *dst) {
-  for (int g = 0; g < w; g += 8) {
-    const int lanes = w - g < 8 ? w - g : 8;
-    const __mmask8 smask = (__mmask8)((1u << lanes) - 1u);
-    const long grows = rows - g < 0 ? 0 : rows - g;
-    const double *s = src + g * ld;
-    for (long p0 = 0; p0 < kc; p0 += 8) {
-      const long pc = kc - p0 < 8 ? kc - p0 : 8;
-      const __mmask8 lmask = (__mmask8)((1u << pc) - 1u);
-      __m512d r[8];
-  UNROLL
-      for (int i = 0; i < 8; i++)
-        r[i] = i < grows ? _mm512_maskz_loadu_pd(lmask, s + i * ld + p0) : _mm512_setzero_pd();
-      transpose8(r);
-      double *d = dst + p0 * w + g;
-  UNROLL
-      for (int q = 0; q < 8; q++)
-        if (q < pc) _mm512_mask_storeu_pd(d + q * w, smask, r[q]);
-    }
-  }
-}
+DEFINE_GATHER(float, s, __m512, 16, ps, __mmask16, transpose16)
+DEFINE_GATHER(double, d, __m512d, 8, pd, __mmask8, transpose8)
 
 #endif // __x86_64__

@@ -8,29 +8,22 @@
 
 #include <string.h>
 
-void descent_smerge_tile(long m, long n, const float *t, long ldt, float beta, float *c, long ldc) {
-  for (long i = 0; i < m; i++) {
-    float *ci = c + i * ldc;
-    const float *ti = t + i * ldt;
-    if (beta == 0.0f) {
-      for (long j = 0; j < n; j++) ci[j] = ti[j];
-    } else {
-      for (long j = 0; j < n; j++) ci[j] = ti[j] + beta * ci[j];
-    }
+// C[0:m, 0:n] = T + beta * C (beta == 0: C is not read) for a tile computed into scratch.
+#define DEFINE_MERGE_TILE(T, P)                                                                          \
+  void descent_##P##merge_tile(long m, long n, const T *t, long ldt, T beta, T *c, long ldc) {           \
+    for (long i = 0; i < m; i++) {                                                                      \
+      T *ci = c + i * ldc;                                                                              \
+      const T *ti = t + i * ldt;                                                                        \
+      if (beta == (T)0) {                                                                               \
+        for (long j = 0; j < n; j++) ci[j] = ti[j];                                                     \
+      } else {                                                                                          \
+        for (long j = 0; j < n; j++) ci[j] = ti[j] + beta * ci[j];                                      \
+      }                                                                                                 \
+    }                                                                                                   \
   }
-}
 
-void descent_dmerge_tile(long m, long n, const double *t, long ldt, double beta, double *c, long ldc) {
-  for (long i = 0; i < m; i++) {
-    double *ci = c + i * ldc;
-    const double *ti = t + i * ldt;
-    if (beta == 0.0) {
-      for (long j = 0; j < n; j++) ci[j] = ti[j];
-    } else {
-      for (long j = 0; j < n; j++) ci[j] = ti[j] + beta * ci[j];
-    }
-  }
-}
+DEFINE_MERGE_TILE(float, s)
+DEFINE_MERGE_TILE(double, d)
 
 // 128-bit vectors through the GCC/Clang vector extension: SSE2 on x86, NEON on arm64, plain
 // scalar code elsewhere. (Written with scalar arrays instead, clang's SLP vectorizer kept the tile

@@ -61,17 +61,9 @@ func runAllReduceBenchmark() {
   let optimizer = Adam(ddp.parameters(), lr: 1e-3)
   let criterion = CrossEntropyLoss()
   sampler.setEpoch(0)
-  var steps = 0
   group.barrier()
   let start = now()
-  for batch in loader {
-    let loss = criterion(ddp(batch[0]), batch[1])
-    optimizer.zeroGrad()
-    loss.backward()
-    optimizer.step()
-    steps += 1
-    if steps == 100 { break }
-  }
+  let steps = trainSteps(ddp, optimizer, criterion, loader)
   group.barrier()
   let seconds = now() - start
   report("ddp_mlp_samples_per_s", Double(steps * 64 * world) / seconds, "samples/s", "%.0f")
@@ -83,20 +75,29 @@ func runAllReduceBenchmark() {
     Linear(784, 512), ReLU(), Linear(512, 256), ReLU(), Linear(256, 10),
   ])
   let localOptimizer = Adam(local.parameters(), lr: 1e-3)
-  steps = 0
   group.barrier()
   let localStart = now()
+  let localSteps = trainSteps(local, localOptimizer, criterion, loader)
+  let localSeconds = now() - localStart
+  group.barrier()
+  report("mlp_local_step_ms", localSeconds / Double(localSteps) * 1e3, "ms", "%.3f")
+}
+
+/// At most 100 training steps of `model` over `loader`; returns how many ran.
+private func trainSteps(
+  _ model: Module, _ optimizer: Optimizer, _ criterion: CrossEntropyLoss,
+  _ loader: DataLoader<TensorDataset>
+) -> Int {
+  var steps = 0
   for batch in loader {
-    let loss = criterion(local(batch[0]), batch[1])
-    localOptimizer.zeroGrad()
+    let loss = criterion(model(batch[0]), batch[1])
+    optimizer.zeroGrad()
     loss.backward()
-    localOptimizer.step()
+    optimizer.step()
     steps += 1
     if steps == 100 { break }
   }
-  let localSeconds = now() - localStart
-  group.barrier()
-  report("mlp_local_step_ms", localSeconds / Double(steps) * 1e3, "ms", "%.3f")
+  return steps
 }
 
 /// Starts this program again as a 2-process MPI job running the same workload.

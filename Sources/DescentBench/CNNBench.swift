@@ -77,16 +77,7 @@ func runCNNBenchmark() {
   let rssTrained = peakRSSMegabytes()
 
   model.eval()
-  var correct = 0
-  noGrad {
-    var j = 0
-    while j < samples {
-      let end = Swift.min(j + 1000, samples)
-      correct += Int(model(x[j..<end]).argmax(dim: 1).eq(y[j..<end]).sum().item())
-      j = end
-    }
-  }
-  let accuracy = Double(correct) / Double(samples)
+  let accuracy = classificationAccuracy(of: model, x, y)
   print(
     "epoch_s=\(String(format: "%.3f", seconds)) epoch_cpu_s=\(String(format: "%.3f", cpu)) last_loss=\(String(format: "%.4f", lastLoss.item())) final_train_acc=\(String(format: "%.4f", accuracy))"
   )

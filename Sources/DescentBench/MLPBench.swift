@@ -41,6 +41,22 @@ func makeBlobs(samples: Int, features: Int, classes: Int) -> (Tensor, Tensor) {
   }
 }
 
+/// The share of the rows of `x` that `model` puts in their class `y`, without gradients, 1000
+/// rows at a time (the whole set at once would hold every activation).
+func classificationAccuracy(of model: Module, _ x: Tensor, _ y: Tensor) -> Double {
+  let samples = x.shape[0]
+  var correct = 0
+  noGrad {
+    var j = 0
+    while j < samples {
+      let end = Swift.min(j + 1000, samples)
+      correct += Int(model(x[j..<end]).argmax(dim: 1).eq(y[j..<end]).sum().item())
+      j = end
+    }
+  }
+  return Double(correct) / Double(samples)
+}
+
 @MainActor
 func runMLPBenchmark() {
   let (samples, features, classes, batch) = (60000, 784, 10, 128)
@@ -81,16 +97,7 @@ func runMLPBenchmark() {
   let runningAccuracy = Double(correct) / Double(samples)
 
   model.eval()
-  var fullCorrect = 0
-  noGrad {
-    var j = 0
-    while j < samples {
-      let end = Swift.min(j + 1000, samples)
-      fullCorrect += Int(model(x[j..<end]).argmax(dim: 1).eq(y[j..<end]).sum().item())
-      j = end
-    }
-  }
-  let finalAccuracy = Double(fullCorrect) / Double(samples)
+  let finalAccuracy = classificationAccuracy(of: model, x, y)
   let rssPeak = peakRSSMegabytes()
   let rate = Double(samples) / seconds
   print(

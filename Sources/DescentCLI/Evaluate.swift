@@ -25,11 +25,7 @@ struct Evaluate: ParsableCommand {
       """
   )
 
-  @Option(
-    name: .long,
-    help: ArgumentHelp(
-      "The model file written by descent train (model.safetensors).", valueName: "file"))
-  var model: String
+  @OptionGroup var modelOption: ModelOption
 
   @Option(
     name: .long,
@@ -51,7 +47,7 @@ struct Evaluate: ParsableCommand {
 
   func run() throws {
     let folder = try OutputFolder(path: out ?? ".")
-    let (description, network) = try reportingOneLine { try ModelFile.load(path: model) }
+    let (description, network) = try modelOption.load()
     let rows = try labelledRows(description)
     let evaluation = Evaluation.measure(network, description, on: rows)
     var lines = [
@@ -118,7 +114,8 @@ struct Evaluate: ParsableCommand {
       targets = try table.column(column)
     } catch let error as CSVError where error.kind == .unknownColumn {
       let needed = (description.features + [column]).map { "\"\($0)\"" }.joined(separator: ", ")
-      throw CLIError("\(error.naming(data)) (the model \"\(model)\" needs the columns \(needed))")
+      throw CLIError(
+        "\(error.naming(data)) (the model \"\(modelOption.model)\" needs the columns \(needed))")
     } catch let error as CSVError {
       throw CLIError.wrapping(error.naming(data))
     }

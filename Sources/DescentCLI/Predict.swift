@@ -25,11 +25,7 @@ struct Predict: ParsableCommand {
       """
   )
 
-  @Option(
-    name: .long,
-    help: ArgumentHelp(
-      "The model file written by descent train (model.safetensors).", valueName: "file"))
-  var model: String
+  @OptionGroup var modelOption: ModelOption
 
   @Option(
     name: .long,
@@ -43,7 +39,7 @@ struct Predict: ParsableCommand {
 
   func run() throws {
     if let out { try checkWritableFile(out, option: "--out") }
-    let (description, network) = try reportingOneLine { try ModelFile.load(path: model) }
+    let (description, network) = try modelOption.load()
     let table = try readCSV(data)
     let raw = try features(description, from: table)
     let text = predictionsCSV(description, network, raw)
@@ -61,7 +57,8 @@ struct Predict: ParsableCommand {
       raw = try table.tensor(columns: description.features, dtype: .float64)
     } catch let error as CSVError where error.kind == .unknownColumn {
       let needed = description.features.map { "\"\($0)\"" }.joined(separator: ", ")
-      throw CLIError("\(error.naming(data)) (the model \"\(model)\" needs the columns \(needed))")
+      throw CLIError(
+        "\(error.naming(data)) (the model \"\(modelOption.model)\" needs the columns \(needed))")
     } catch let error as CSVError {
       throw CLIError.wrapping(error.naming(data))
     }
