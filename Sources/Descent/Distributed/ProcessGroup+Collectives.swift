@@ -37,15 +37,10 @@ extension ProcessGroup {
   /// Writes every rank's `input` into `output`, one after the other in rank order
   /// (`dist.all_gather_into_tensor`): `output` holds `size` times as many elements.
   public func allGather(into output: Tensor, _ input: Tensor) {
-    let type = checked(input, "allGather")
-    _ = checked(output, "allGather")
-    guard output.dtype == input.dtype, output.count == input.count * size else {
-      opFailure(
-        "allGather",
-        "output tensor size must be equal to world_size times input tensor size: the output is \(describe(output)), the input \(describe(input)) and the group has \(size) ranks"
-      )
-    }
-    checkSeparate(output, input, "allGather")
+    let type = checkedPair(
+      "allGather", output, input, sizesAgree: output.count == input.count * size,
+      "output tensor size must be equal to world_size times input tensor size: the output is \(describe(output)), the input \(describe(input)) and the group has \(size) ranks"
+    )
     let name = "allGather of \(describe(input))"
     let n = input.count
     let pieces = chunks(n, input.dtype)
@@ -92,15 +87,10 @@ extension ProcessGroup {
   /// times as many elements, rank r's share being the r-th block
   /// (`dist.reduce_scatter_tensor(output, input, op)`).
   public func reduceScatter(into output: Tensor, _ input: Tensor, op: ReduceOp = .sum) {
-    let type = checked(input, "reduceScatter")
-    _ = checked(output, "reduceScatter")
-    guard output.dtype == input.dtype, input.count == output.count * size else {
-      opFailure(
-        "reduceScatter",
-        "input tensor must be the same size as output size times world size: the input is \(describe(input)), the output \(describe(output)) and the group has \(size) ranks"
-      )
-    }
-    checkSeparate(output, input, "reduceScatter")
+    let type = checkedPair(
+      "reduceScatter", output, input, sizesAgree: input.count == output.count * size,
+      "input tensor must be the same size as output size times world size: the input is \(describe(input)), the output \(describe(output)) and the group has \(size) ranks"
+    )
     let name = "reduceScatter(\(op)) of \(describe(input))"
     let n = output.count
     let item = input.dtype.itemSize
@@ -185,10 +175,20 @@ extension ProcessGroup {
     }
   }
 
-  private func checkSeparate(_ output: Tensor, _ input: Tensor, _ op: String) {
+  /// The MPI element type of a collective from `input` into `output`, after checking each
+  /// tensor, that both have one dtype and the sizes `sizesAgree` (else `op` stops with
+  /// `sizeMessage`), and that they do not share memory.
+  private func checkedPair(
+    _ op: String, _ output: Tensor, _ input: Tensor, sizesAgree: @autoclosure () -> Bool,
+    _ sizeMessage: @autoclosure () -> String
+  ) -> Int32 {
+    let type = checked(input, op)
+    _ = checked(output, op)
+    guard output.dtype == input.dtype, sizesAgree() else { opFailure(op, sizeMessage()) }
     guard output.storage !== input.storage else {
       opFailure(op, "the input and the output must not share memory (the output is a view of it)")
     }
+    return type
   }
 
   /// The count split into pieces of at most `maxElementsPerCall` (1 GiB by default).

@@ -97,35 +97,27 @@ private func reduce(
   into destination: UnsafeMutableRawPointer, _ source: UnsafeMutableRawPointer, count: Int,
   dtype: DType, op: ReduceOp
 ) {
-  switch dtype {
-  case .float32:
+  // Collectives refuse bool tensors before they start.
+  guard dtype != .bool else { return }
+  dtype.dispatchNumeric(
+    ElementReduce(destination: destination, source: source, count: count, op: op))
+}
+
+/// `reduce(into:_:count:dtype:op:)` for one element type.
+private struct ElementReduce: NumericRoutine {
+  let destination: UnsafeMutableRawPointer
+  let source: UnsafeMutableRawPointer
+  let count: Int
+  let op: ReduceOp
+
+  func run<T: NumericScalar>(_: T.Type) {
     let (d, s) = (
-      destination.assumingMemoryBound(to: Float.self), source.assumingMemoryBound(to: Float.self)
+      destination.assumingMemoryBound(to: T.self), source.assumingMemoryBound(to: T.self)
     )
     switch op {
-    case .sum, .avg: for i in 0..<count { d[i] += s[i] }
+    case .sum, .avg: for i in 0..<count { d[i] = T.add(d[i], s[i]) }
     case .max: for i in 0..<count { d[i] = s[i] > d[i] ? s[i] : d[i] }
     case .min: for i in 0..<count { d[i] = s[i] < d[i] ? s[i] : d[i] }
     }
-  case .float64:
-    let (d, s) = (
-      destination.assumingMemoryBound(to: Double.self), source.assumingMemoryBound(to: Double.self)
-    )
-    switch op {
-    case .sum, .avg: for i in 0..<count { d[i] += s[i] }
-    case .max: for i in 0..<count { d[i] = s[i] > d[i] ? s[i] : d[i] }
-    case .min: for i in 0..<count { d[i] = s[i] < d[i] ? s[i] : d[i] }
-    }
-  case .int64:
-    let (d, s) = (
-      destination.assumingMemoryBound(to: Int64.self), source.assumingMemoryBound(to: Int64.self)
-    )
-    switch op {
-    case .sum, .avg: for i in 0..<count { d[i] = d[i] &+ s[i] }
-    case .max: for i in 0..<count { d[i] = s[i] > d[i] ? s[i] : d[i] }
-    case .min: for i in 0..<count { d[i] = s[i] < d[i] ? s[i] : d[i] }
-    }
-  case .bool:
-    break
   }
 }

@@ -32,19 +32,11 @@ public final class RNN: RNNBase {
   /// The output `[length, batch, directions·hidden]` (batch first when `batchFirst`) and the
   /// last hidden state of each layer and direction, `[layers·directions, batch, hidden]`, from
   /// zero states.
-  public func callAsFunction(_ input: Tensor) -> (Tensor, Tensor) { states(input, nil) }
+  public func callAsFunction(_ input: Tensor) -> (Tensor, Tensor) { hiddenStates(input, nil) }
 
   /// The same from the initial state `hx`, `[layers·directions, batch, hidden]`.
   public func callAsFunction(_ input: Tensor, _ hx: Tensor) -> (Tensor, Tensor) {
-    states(input, hx)
-  }
-
-  private func states(_ input: Tensor, _ hx: Tensor?) -> (Tensor, Tensor) {
-    Tensor.op([input] + (hx.map { [$0] } ?? []), placeholder: (.poisoned(), .poisoned())) {
-      () throws(OpError) in
-      let (output, state, _) = try run(input, hx, nil)
-      return (output, state)
-    }
+    hiddenStates(input, hx)
   }
 
   public override func forward(_ input: Tensor) -> Tensor { self(input).0 }
@@ -103,20 +95,24 @@ public final class GRU: RNNBase {
   }
 
   /// The output and the last hidden state of each layer and direction, from zero states.
-  public func callAsFunction(_ input: Tensor) -> (Tensor, Tensor) { states(input, nil) }
+  public func callAsFunction(_ input: Tensor) -> (Tensor, Tensor) { hiddenStates(input, nil) }
 
   /// The same from the initial state `hx`, `[layers·directions, batch, hidden]`.
   public func callAsFunction(_ input: Tensor, _ hx: Tensor) -> (Tensor, Tensor) {
-    states(input, hx)
+    hiddenStates(input, hx)
   }
 
-  private func states(_ input: Tensor, _ hx: Tensor?) -> (Tensor, Tensor) {
+  public override func forward(_ input: Tensor) -> Tensor { self(input).0 }
+}
+
+extension RNNBase {
+  /// The output and the last hidden states of a layer with no cell state (`RNN`, `GRU`),
+  /// through the error boundary.
+  fileprivate func hiddenStates(_ input: Tensor, _ hx: Tensor?) -> (Tensor, Tensor) {
     Tensor.op([input] + (hx.map { [$0] } ?? []), placeholder: (.poisoned(), .poisoned())) {
       () throws(OpError) in
       let (output, state, _) = try run(input, hx, nil)
       return (output, state)
     }
   }
-
-  public override func forward(_ input: Tensor) -> Tensor { self(input).0 }
 }

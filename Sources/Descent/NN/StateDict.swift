@@ -2,8 +2,8 @@
 /// PyTorch's (`fc1.weight`, `0.bias`), so files and fixtures line up with PyTorch's.
 public struct StateDict: Sequence, ExpressibleByDictionaryLiteral, CustomStringConvertible {
   /// The keys in insertion order.
-  public private(set) var keys: [String] = []
-  private var storage: [String: Tensor] = [:]
+  public var keys: [String] { storage.keys }
+  private var storage = OrderedTable<Tensor>()
 
   /// An empty state dict.
   public init() {}
@@ -19,13 +19,7 @@ public struct StateDict: Sequence, ExpressibleByDictionaryLiteral, CustomStringC
   /// The tensor under `key`; setting nil removes it.
   public subscript(key: String) -> Tensor? {
     get { storage[key] }
-    set {
-      if let newValue {
-        if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-      } else if storage.removeValue(forKey: key) != nil {
-        keys.removeAll { $0 == key }
-      }
-    }
+    set { storage[key] = newValue }
   }
 
   /// The number of entries.

@@ -59,78 +59,37 @@ struct ClampKernel: NumericUnaryKernel {
 extension Tensor {
   /// eˣ elementwise.
   public func exp() -> Tensor {
-    Tensor.op(self) {
-      let out = unary(self, ExpKernel())
-      let result = SavedTensor(output: out, op: "ExpBackward0")
-      record("ExpBackward0", out, self) { g in g * result.value }
-      return out
-    }
+    unaryOp(ExpKernel(), "ExpBackward0", saving: .output) { g, y in g * y }
   }
 
   /// Natural logarithm elementwise.
   public func log() -> Tensor {
-    Tensor.op(self) {
-      let out = unary(self, LogKernel())
-      let input = SavedTensor(self, op: "LogBackward0")
-      record("LogBackward0", out, self) { g in g / input.value }
-      return out
-    }
+    unaryOp(LogKernel(), "LogBackward0", saving: .input) { g, x in g / x }
   }
 
   /// Square root elementwise.
   public func sqrt() -> Tensor {
-    Tensor.op(self) {
-      let out = unary(self, SqrtKernel())
-      let result = SavedTensor(output: out, op: "SqrtBackward0")
-      record("SqrtBackward0", out, self) { g in g / (result.value * 2) }
-      return out
-    }
+    unaryOp(SqrtKernel(), "SqrtBackward0", saving: .output) { g, y in g / (y * 2) }
   }
 
   /// Sine elementwise.
   public func sin() -> Tensor {
-    Tensor.op(self) {
-      let out = unary(self, SinKernel())
-      let input = SavedTensor(self, op: "SinBackward0")
-      record("SinBackward0", out, self) { g in g * input.value.cos() }
-      return out
-    }
+    unaryOp(SinKernel(), "SinBackward0", saving: .input) { g, x in g * x.cos() }
   }
 
   /// Cosine elementwise.
   public func cos() -> Tensor {
-    Tensor.op(self) {
-      let out = unary(self, CosKernel())
-      let input = SavedTensor(self, op: "CosBackward0")
-      record("CosBackward0", out, self) { g in -(g * input.value.sin()) }
-      return out
-    }
+    unaryOp(CosKernel(), "CosBackward0", saving: .input) { g, x in -(g * x.sin()) }
   }
 
   /// Hyperbolic tangent elementwise.
   public func tanh() -> Tensor {
-    Tensor.op(self) {
-      let out = unary(self, TanhKernel())
-      let result = SavedTensor(output: out, op: "TanhBackward0")
-      record("TanhBackward0", out, self) { g in
-        let y = result.value
-        return g * (1 - y * y)
-      }
-      return out
-    }
+    unaryOp(TanhKernel(), "TanhBackward0", saving: .output) { g, y in g * (1 - y * y) }
   }
 
   /// The logistic function 1 / (1 + e⁻ˣ) elementwise.
   public func sigmoid() -> Tensor {
-    Tensor.op(self) {
-      let out = unary(self, SigmoidKernel())
-      let result = SavedTensor(output: out, op: "SigmoidBackward0")
-      record("SigmoidBackward0", out, self) { g in
-        let y = result.value
-        return g * y * (1 - y)
-      }
-      return out
-    }
+    unaryOp(SigmoidKernel(), "SigmoidBackward0", saving: .output) { g, y in g * y * (1 - y) }
   }
 
   /// |x| elementwise; keeps integer dtypes.
@@ -194,8 +153,26 @@ extension Tensor {
     }
   }
 
+  /// `kernel` on every element, recorded as `name`, whose backward is `derivative(g, saved)`
+  /// of the saved input or output (`saving`), as the derivative is best written.
+  private func unaryOp<K: UnaryKernel>(
+    _ kernel: K, _ name: String, saving: SavedOperand,
+    _ derivative: @escaping (_ g: Tensor, _ saved: Tensor) -> Tensor
+  ) -> Tensor {
+    Tensor.op(self) {
+      let out = unary(self, kernel)
+      let saved =
+        saving == .input ? SavedTensor(self, op: name) : SavedTensor(output: out, op: name)
+      record(name, out, self) { g in derivative(g, saved.value) }
+      return out
+    }
+  }
+
   /// `clamp(min:)` (`clamp_min`).
   public func clampMin(_ lower: Double) -> Tensor { clamp(min: lower) }
   /// `clamp(max:)` (`clamp_max`).
   public func clampMax(_ upper: Double) -> Tensor { clamp(max: upper) }
 }
+
+/// Which tensor a unary op's backward reads: its input or its output.
+private enum SavedOperand { case input, output }

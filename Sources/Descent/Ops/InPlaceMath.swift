@@ -94,24 +94,13 @@ extension Tensor {
   /// `self += value · a · b` (`addcmul_`): Adam's second moment update.
   @discardableResult
   public func addcmul_(_ a: Tensor, _ b: Tensor, value: Double = 1) -> Tensor {
-    update("addcmul_", a, b) {
-      // (value·a)·b as one term, then added: PyTorch's order of operations.
-      let term = binary(a, b, to: self.shape, ScaledProductKernel(scale: value))
-      self.applyInPlace(term, AddKernel())
-    } formula: {
-      self + a * b * value
-    }
+    addTerm("addcmul_", a, b, ScaledProductKernel(scale: value)) { self + a * b * value }
   }
 
   /// `self += value · a / b` (`addcdiv_`): Adam's parameter update.
   @discardableResult
   public func addcdiv_(_ a: Tensor, _ b: Tensor, value: Double = 1) -> Tensor {
-    update("addcdiv_", a, b) {
-      let term = binary(a, b, to: self.shape, ScaledQuotientKernel(scale: value))
-      self.applyInPlace(term, AddKernel())
-    } formula: {
-      self + a / b * value
-    }
+    addTerm("addcdiv_", a, b, ScaledQuotientKernel(scale: value)) { self + a / b * value }
   }
 
   /// `self += weight · (end − self)` (`lerp_`): an exponential moving average toward `end`.
@@ -176,6 +165,20 @@ extension Tensor {
   }
 
   // MARK: Driver
+
+  /// `self += term(a, b)`, the term computed whole by `kernel` and then added, as PyTorch's
+  /// `addcmul_` and `addcdiv_` order their operations ((value·a)·b, then the sum); `formula` is
+  /// the same update in differentiable ops, used while recording.
+  private func addTerm<K: BinaryKernel>(
+    _ op: String, _ a: Tensor, _ b: Tensor, _ kernel: K, formula: () -> Tensor
+  ) -> Tensor {
+    update(op, a, b) {
+      let term = binary(a, b, to: self.shape, kernel)
+      self.applyInPlace(term, AddKernel())
+    } formula: {
+      formula()
+    }
+  }
 
   /// Checks the write, then either runs `formula` through autograd (when it records and a
   /// tensor involved needs a gradient) or `write`s in place; bumps the version either way.

@@ -231,24 +231,25 @@ extension Tensor {
 
   /// Matrix product of 2-D tensors (`mm`).
   public func mm(_ other: Tensor) -> Tensor {
-    guard rank == 2 && other.rank == 2 else {
-      return Tensor.failed(
-        OpError(
-          "mm",
-          "self must be a matrix and mat2 must be a matrix (shapes \(shapeText(shape)) and \(shapeText(other.shape)))"
-        ), inputs: [self, other])
-    }
-    return matmul(other)
+    matmul(other, bothOfRank: 2, op: "mm", "self must be a matrix and mat2 must be a matrix")
   }
 
   /// Dot product of 1-D tensors (`dot`).
   public func dot(_ other: Tensor) -> Tensor {
-    guard rank == 1 && other.rank == 1 else {
+    matmul(
+      other, bothOfRank: 1, op: "dot",
+      "1D tensors expected, but got \(rank)D and \(other.rank)D tensors")
+  }
+
+  /// `matmul` restricted to two operands of rank `required`, as `mm` and `dot` are; otherwise
+  /// `op`'s error, PyTorch's `message` followed by the two shapes.
+  private func matmul(
+    _ other: Tensor, bothOfRank required: Int, op: String, _ message: @autoclosure () -> String
+  ) -> Tensor {
+    guard rank == required && other.rank == required else {
       return Tensor.failed(
-        OpError(
-          "dot",
-          "1D tensors expected, but got \(rank)D and \(other.rank)D tensors (shapes \(shapeText(shape)) and \(shapeText(other.shape)))"
-        ), inputs: [self, other])
+        OpError(op, "\(message()) (shapes \(shapeText(shape)) and \(shapeText(other.shape)))"),
+        inputs: [self, other])
     }
     return matmul(other)
   }

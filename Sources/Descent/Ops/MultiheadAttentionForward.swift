@@ -166,66 +166,49 @@ extension MultiheadAttention {
     )
   }
 
-  /// PyTorch's `_mha_shape_check`: true for a batched (3-D) query.
+  /// PyTorch's `_mha_shape_check`: true for a batched (3-D) query. Batched and unbatched
+  /// queries are checked alike, key and value of the query's rank and the padding mask one
+  /// rank lower; a 3-D mask of an unbatched query must be `[heads, L, S]`.
   private func checkShapes(
     _ query: Tensor, _ key: Tensor, _ value: Tensor, _ padding: Tensor?, _ mask: Tensor?
   ) throws(OpError) -> Bool {
     let op = "MultiheadAttention"
-    switch query.rank {
-    case 3:
-      guard key.rank == 3 && value.rank == 3 else {
-        throw OpError(
-          op,
-          "For batched (3-D) `query`, expected `key` and `value` to be 3-D but found \(key.rank)-D and \(value.rank)-D tensors respectively"
-        )
-      }
-      if let padding, padding.rank != 2 {
-        throw OpError(
-          op,
-          "For batched (3-D) `query`, expected `key_padding_mask` to be `None` or 2-D but found \(padding.rank)-D tensor instead"
-        )
-      }
-      if let mask, mask.rank != 2 && mask.rank != 3 {
-        throw OpError(
-          op,
-          "For batched (3-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found \(mask.rank)-D tensor instead"
-        )
-      }
-      return true
-    case 2:
-      guard key.rank == 2 && value.rank == 2 else {
-        throw OpError(
-          op,
-          "For unbatched (2-D) `query`, expected `key` and `value` to be 2-D but found \(key.rank)-D and \(value.rank)-D tensors respectively"
-        )
-      }
-      if let padding, padding.rank != 1 {
-        throw OpError(
-          op,
-          "For unbatched (2-D) `query`, expected `key_padding_mask` to be `None` or 1-D but found \(padding.rank)-D tensor instead"
-        )
-      }
-      if let mask {
-        guard mask.rank == 2 || mask.rank == 3 else {
-          throw OpError(
-            op,
-            "For unbatched (2-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found \(mask.rank)-D tensor instead"
-          )
-        }
-        let expected = [numHeads, query.shape[0], key.shape[0]]
-        if mask.rank == 3 && mask.shape != expected {
-          throw OpError(
-            op,
-            "Expected `attn_mask` shape to be \(pythonIntTuple(expected)) but got \(torchSize(mask.shape))"
-          )
-        }
-      }
-      return false
-    default:
+    let rank = query.rank
+    guard rank == 3 || rank == 2 else {
       throw OpError(
         op,
-        "query should be unbatched 2D or batched 3D tensor but received \(query.rank)-D query tensor (query \(shapeText(query.shape)))"
+        "query should be unbatched 2D or batched 3D tensor but received \(rank)-D query tensor (query \(shapeText(query.shape)))"
       )
     }
+    let batched = rank == 3
+    let kind = batched ? "batched (3-D)" : "unbatched (2-D)"
+    guard key.rank == rank && value.rank == rank else {
+      throw OpError(
+        op,
+        "For \(kind) `query`, expected `key` and `value` to be \(rank)-D but found \(key.rank)-D and \(value.rank)-D tensors respectively"
+      )
+    }
+    if let padding, padding.rank != rank - 1 {
+      throw OpError(
+        op,
+        "For \(kind) `query`, expected `key_padding_mask` to be `None` or \(rank - 1)-D but found \(padding.rank)-D tensor instead"
+      )
+    }
+    if let mask {
+      guard mask.rank == 2 || mask.rank == 3 else {
+        throw OpError(
+          op,
+          "For \(kind) `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found \(mask.rank)-D tensor instead"
+        )
+      }
+      let expected = [numHeads, query.shape[0], key.shape[0]]
+      if !batched && mask.rank == 3 && mask.shape != expected {
+        throw OpError(
+          op,
+          "Expected `attn_mask` shape to be \(pythonIntTuple(expected)) but got \(torchSize(mask.shape))"
+        )
+      }
+    }
+    return batched
   }
 }

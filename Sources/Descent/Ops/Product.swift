@@ -31,18 +31,12 @@ extension Tensor {
   public func prod() -> Tensor {
     Tensor.op(self) {
       let out = rawProduct(axis: nil, keepDim: false)
-      guard requiresGradFlag else { return out }
-      let input = SavedTensor(self, op: "ProdBackward0")
-      let result = SavedTensor(output: out, op: "ProdBackward0")
-      record("ProdBackward0", out, self) { g in
-        let x = input.value
-        if x.rank == 0 { return g }
+      return recordProduct("ProdBackward0", out) { g, x, result in
         let y = GradMode.isEnabled ? x.prod() : result.value
         let flat = x.reshaped([-1])
         return Tensor.productGradient(g.reshaped([1]), flat, y.reshaped([1]), axis: 0)
           .reshaped(x.shape)
       }
-      return out
     }
   }
 
@@ -51,20 +45,31 @@ extension Tensor {
     Tensor.op(self) { () throws(OpError) in
       let axis = try normalizedDim(dim, op: "prod")
       let out = rawProduct(axis: axis, keepDim: keepDim)
-      guard requiresGradFlag else { return out }
-      let input = SavedTensor(self, op: "ProdBackward1")
-      let result = SavedTensor(output: out, op: "ProdBackward1")
-      record("ProdBackward1", out, self) { g in
-        let x = input.value
-        if x.rank == 0 { return g }
+      return recordProduct("ProdBackward1", out) { g, x, result in
         let y =
           GradMode.isEnabled
           ? x.prod(dim: axis, keepDim: true)
           : (keepDim ? result.value : result.value.unsqueeze(axis))
         return Tensor.productGradient(keepDim ? g : g.unsqueeze(axis), x, y, axis: axis)
       }
-      return out
     }
+  }
+
+  /// Records `name`, the backward of the product `out` of `self`: a 0-d input passes `g` on;
+  /// any other gets `gradient(g, x, result)`, from the saved input x and the saved output.
+  private func recordProduct(
+    _ name: String, _ out: Tensor,
+    gradient: @escaping (_ g: Tensor, _ x: Tensor, _ result: SavedTensor) -> Tensor
+  ) -> Tensor {
+    guard requiresGradFlag else { return out }
+    let input = SavedTensor(self, op: name)
+    let result = SavedTensor(output: out, op: name)
+    record(name, out, self) { g in
+      let x = input.value
+      if x.rank == 0 { return g }
+      return gradient(g, x, result)
+    }
+    return out
   }
 
   private func rawProduct(axis: Int?, keepDim: Bool) -> Tensor {

@@ -74,8 +74,8 @@ public enum HyperValue: Sendable, Equatable, Codable, CustomStringConvertible,
 /// typed properties (`options.lr`, `options.betas`).
 public struct HyperParameters: Sendable, Equatable, ExpressibleByDictionaryLiteral {
   /// The names, in the order they were first set.
-  public private(set) var names: [String] = []
-  private var values: [String: HyperValue] = [:]
+  public var names: [String] { values.keys }
+  private var values = OrderedTable<HyperValue>()
 
   /// No values: every name takes the optimizer's default.
   public init() {}
@@ -88,13 +88,7 @@ public struct HyperParameters: Sendable, Equatable, ExpressibleByDictionaryLiter
   /// The value under PyTorch's `name`; setting nil removes it.
   public subscript(name: String) -> HyperValue? {
     get { values[name] }
-    set {
-      if let newValue {
-        if values.updateValue(newValue, forKey: name) == nil { names.append(name) }
-      } else if values.removeValue(forKey: name) != nil {
-        names.removeAll { $0 == name }
-      }
-    }
+    set { values[name] = newValue }
   }
 
   /// These values, with every name they lack taken from `defaults` (PyTorch's `setdefault`).

@@ -24,30 +24,26 @@ protocol NumericScalar: TensorScalar, Comparable {
 /// Floating-point element types: the ones autograd differentiates.
 protocol FloatScalar: NumericScalar, Real, BinaryFloatingPoint, CascadeScalar {}
 
-extension Float: NumericScalar, FloatScalar {
-  static var one: Float { 1 }
-  @inline(__always) static func add(_ a: Float, _ b: Float) -> Float { a + b }
-  @inline(__always) static func subtract(_ a: Float, _ b: Float) -> Float { a - b }
-  @inline(__always) static func multiply(_ a: Float, _ b: Float) -> Float { a * b }
-  @inline(__always) static func divide(_ a: Float, _ b: Float) -> Float { a / b }
-  @inline(__always) static func negate(_ x: Float) -> Float { -x }
-  @inline(__always) static func truncatingRemainder(_ a: Float, _ b: Float) -> Float {
+/// Float and Double do arithmetic with their own operators (IEEE, no wrapping to ask for);
+/// only how each accumulates differs.
+extension FloatScalar {
+  static var one: Self { 1 }
+  @inline(__always) static func add(_ a: Self, _ b: Self) -> Self { a + b }
+  @inline(__always) static func subtract(_ a: Self, _ b: Self) -> Self { a - b }
+  @inline(__always) static func multiply(_ a: Self, _ b: Self) -> Self { a * b }
+  @inline(__always) static func divide(_ a: Self, _ b: Self) -> Self { a / b }
+  @inline(__always) static func negate(_ x: Self) -> Self { -x }
+  @inline(__always) static func truncatingRemainder(_ a: Self, _ b: Self) -> Self {
     a.truncatingRemainder(dividingBy: b)
   }
+}
+
+extension Float: NumericScalar, FloatScalar {
   @inline(__always) var accumulated: Double { Double(self) }
   @inline(__always) init(accumulated: Double) { self = Float(accumulated) }
 }
 
 extension Double: NumericScalar, FloatScalar {
-  static var one: Double { 1 }
-  @inline(__always) static func add(_ a: Double, _ b: Double) -> Double { a + b }
-  @inline(__always) static func subtract(_ a: Double, _ b: Double) -> Double { a - b }
-  @inline(__always) static func multiply(_ a: Double, _ b: Double) -> Double { a * b }
-  @inline(__always) static func divide(_ a: Double, _ b: Double) -> Double { a / b }
-  @inline(__always) static func negate(_ x: Double) -> Double { -x }
-  @inline(__always) static func truncatingRemainder(_ a: Double, _ b: Double) -> Double {
-    a.truncatingRemainder(dividingBy: b)
-  }
   @inline(__always) var accumulated: Double { self }
   @inline(__always) init(accumulated: Double) { self = accumulated }
 }
