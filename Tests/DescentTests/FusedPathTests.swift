@@ -109,4 +109,18 @@ struct BlockReuseTests {
     let product = Tensor.ones([256, 256]).matmul(Tensor.zeros([256, 256]))
     #expect(product.abs().max().item() == 0)
   }
+
+  @Test func aBlockAboveTheReusedSizesIsMappedAndReadsAsZeros() {
+    // 20 MiB: above the reused sizes, mapped afresh (zeros without a fill) and unmapped.
+    // Sums of small integers below 2^24 are exact in float32.
+    let n = 5 << 20
+    do {
+      let old = Tensor.full([n], 1)
+      #expect(old.sum().item() == Double(n))
+    }
+    let zeros = Tensor.zeros([n])
+    #expect(zeros.sum().item() == 0)
+    _ = zeros.fill_(2)
+    #expect(zeros.sum().item() == Double(2 * n))
+  }
 }

@@ -28,40 +28,15 @@ import Testing
   }
 
   @Test func conv1d() {
-    let x = normal([2, 4, 9], seed: 310)
-    expectGradcheck([x, normal([3, 4, 3], seed: 311), normal([3], seed: 312)]) {
-      Descent.conv1d($0[0], $0[1], $0[2], stride: 2, padding: 1)
-    }
-    expectGradcheck([x, normal([6, 2, 2], seed: 313)]) {
-      Descent.conv1d($0[0], $0[1], dilation: 3, groups: 2)
-    }
-    expectGradcheck([x, normal([2, 4, 4], seed: 314)]) {
-      Descent.conv1d($0[0], $0[1], padding: .same)
-    }
+    for (inputs, function) in conv1dCases(seed: 310) { expectGradcheck(inputs, function) }
   }
 
   @Test func convTranspose2d() {
-    let x = normal([2, 4, 3, 4], seed: 320)
-    expectGradcheck([x, normal([4, 3, 3, 3], seed: 321), normal([3], seed: 322)]) {
-      Descent.convTranspose2d($0[0], $0[1], $0[2], stride: 2, padding: 1, outputPadding: 1)
-    }
-    expectGradcheck([x, normal([4, 1, 2, 3], seed: 323)]) {
-      Descent.convTranspose2d($0[0], $0[1], stride: [1, 2], groups: 2, dilation: [2, 1])
-    }
+    for (inputs, function) in convTranspose2dCases(seed: 320) { expectGradcheck(inputs, function) }
   }
 
   @Test func maxPooling() {
-    let x = normal([2, 3, 7, 6], seed: 330)
-    expectGradcheck([x]) { maxPool2d($0[0], kernelSize: 2) }
-    expectGradcheck([x]) {
-      maxPool2d($0[0], kernelSize: [3, 2], stride: [2, 1], padding: 1, ceilMode: true)
-    }
-    expectGradcheck([x]) { maxPool2d($0[0], kernelSize: 2, stride: 1, dilation: 2) }
-    expectGradcheck([normal([3, 5, 5], seed: 331)]) { maxPool2d($0[0], kernelSize: 3) }
-    expectGradcheck([normal([2, 3, 11], seed: 332)]) {
-      maxPool1d($0[0], kernelSize: 3, stride: 2, padding: 1, ceilMode: true)
-    }
-    expectGradcheck([x]) { adaptiveMaxPool2d($0[0], [3, 4]) }
+    for (inputs, function) in maxPoolingCases(seed: 330) { expectGradcheck(inputs, function) }
   }
 
   @Test func averagePooling() {
@@ -79,20 +54,7 @@ import Testing
   }
 
   @Test func batchNormInTrainingAndEvaluation() {
-    let x = normal([4, 3, 2, 3], seed: 350)
-    let (weight, bias) = (normal([3], seed: 351), normal([3], seed: 352))
-    expectGradcheck([x, weight, bias]) {
-      batchNorm(
-        $0[0], runningMean: nil, runningVar: nil, weight: $0[1], bias: $0[2], training: true)
-    }
-    expectGradcheck([normal([5, 3], seed: 353)]) {
-      batchNorm($0[0], runningMean: nil, runningVar: nil, training: true, eps: 1e-3)
-    }
-    let mean = normal([3], seed: 354)
-    let variance = positive([3], seed: 355)
-    expectGradcheck([x, weight, bias]) {
-      batchNorm($0[0], runningMean: mean, runningVar: variance, weight: $0[1], bias: $0[2])
-    }
+    for (inputs, function) in batchNormCases(seed: 350) { expectGradcheck(inputs, function) }
   }
 
   @Test func padInterpolateUnfoldFold() {
@@ -109,4 +71,77 @@ import Testing
       fold($0[0], outputSize: [4, 5], kernelSize: [2, 2], padding: [0, 1], stride: [1, 2])
     }
   }
+}
+
+/// Batch norm with batch statistics (with and without weight and bias) and with running
+/// statistics, as (inputs, function) pairs for gradcheck and gradgradcheck; seeds from `seed`.
+func batchNormCases(seed: UInt64) -> [([Tensor], ([Tensor]) -> Tensor)] {
+  let x = normal([4, 3, 2, 3], seed: seed)
+  let (weight, bias) = (normal([3], seed: seed + 1), normal([3], seed: seed + 2))
+  let mean = normal([3], seed: seed + 4)
+  let variance = positive([3], seed: seed + 5)
+  return [
+    (
+      [x, weight, bias],
+      {
+        batchNorm(
+          $0[0], runningMean: nil, runningVar: nil, weight: $0[1], bias: $0[2], training: true)
+      }
+    ),
+    (
+      [normal([5, 3], seed: seed + 3)],
+      { batchNorm($0[0], runningMean: nil, runningVar: nil, training: true, eps: 1e-3) }
+    ),
+    (
+      [x, weight, bias],
+      { batchNorm($0[0], runningMean: mean, runningVar: variance, weight: $0[1], bias: $0[2]) }
+    ),
+  ]
+}
+
+/// Transposed convolutions with stride, padding, output padding, groups and dilation, as
+/// (inputs, function) pairs for gradcheck and gradgradcheck; seeds from `seed`.
+func convTranspose2dCases(seed: UInt64) -> [([Tensor], ([Tensor]) -> Tensor)] {
+  let x = normal([2, 4, 3, 4], seed: seed)
+  return [
+    (
+      [x, normal([4, 3, 3, 3], seed: seed + 1), normal([3], seed: seed + 2)],
+      { convTranspose2d($0[0], $0[1], $0[2], stride: 2, padding: 1, outputPadding: 1) }
+    ),
+    (
+      [x, normal([4, 1, 2, 3], seed: seed + 3)],
+      { convTranspose2d($0[0], $0[1], stride: [1, 2], groups: 2, dilation: [2, 1]) }
+    ),
+  ]
+}
+
+/// Max poolings (padding, ceil mode, dilation, unbatched, 1-D, adaptive), as (inputs,
+/// function) pairs for gradcheck and gradgradcheck; seeds from `seed`.
+func maxPoolingCases(seed: UInt64) -> [([Tensor], ([Tensor]) -> Tensor)] {
+  let x = normal([2, 3, 7, 6], seed: seed)
+  return [
+    ([x], { maxPool2d($0[0], kernelSize: 2) }),
+    ([x], { maxPool2d($0[0], kernelSize: [3, 2], stride: [2, 1], padding: 1, ceilMode: true) }),
+    ([x], { maxPool2d($0[0], kernelSize: 2, stride: 1, dilation: 2) }),
+    ([normal([3, 5, 5], seed: seed + 1)], { maxPool2d($0[0], kernelSize: 3) }),
+    (
+      [normal([2, 3, 11], seed: seed + 2)],
+      { maxPool1d($0[0], kernelSize: 3, stride: 2, padding: 1, ceilMode: true) }
+    ),
+    ([x], { adaptiveMaxPool2d($0[0], [3, 4]) }),
+  ]
+}
+
+/// 1-D convolutions with bias, stride, padding, dilation, groups and `.same`, as (inputs,
+/// function) pairs for gradcheck and gradgradcheck; seeds from `seed`.
+func conv1dCases(seed: UInt64) -> [([Tensor], ([Tensor]) -> Tensor)] {
+  let x = normal([2, 4, 9], seed: seed)
+  return [
+    (
+      [x, normal([3, 4, 3], seed: seed + 1), normal([3], seed: seed + 2)],
+      { conv1d($0[0], $0[1], $0[2], stride: 2, padding: 1) }
+    ),
+    ([x, normal([6, 2, 2], seed: seed + 3)], { conv1d($0[0], $0[1], dilation: 3, groups: 2) }),
+    ([x, normal([2, 4, 4], seed: seed + 4)], { conv1d($0[0], $0[1], padding: .same) }),
+  ]
 }

@@ -28,9 +28,8 @@ public final class MaxPool2d: Module {
       try maxPooling(
         input,
         PoolingOptions(
-          kernel: kernelSize.spatialValues, stride: stride.spatialValues,
-          padding: padding.spatialValues, dilation: dilation.spatialValues, ceilMode: ceilMode,
-          op: typeName)
+          kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+          ceilMode: ceilMode, op: typeName)
       ).values
     }
   }
@@ -102,8 +101,8 @@ public final class AvgPool2d: Module {
       try averagePooling(
         input,
         PoolingOptions(
-          kernel: kernelSize.spatialValues, stride: stride.spatialValues,
-          padding: padding.spatialValues, dilation: [1], ceilMode: ceilMode, op: typeName),
+          kernelSize: kernelSize, stride: stride, padding: padding, dilation: 1,
+          ceilMode: ceilMode, op: typeName),
         AveragingRule(countIncludePad: countIncludePad, divisorOverride: divisorOverride))
     }
   }

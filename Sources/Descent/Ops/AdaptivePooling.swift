@@ -116,6 +116,19 @@ struct AdaptiveAverage {
   let width: Int
   let outHeight: Int
   let outWidth: Int
+
+  /// Runs `body` for every window in order: its index among the outputs of a plane and its
+  /// rows and columns in the image.
+  @inline(__always)
+  func forEachWindow(_ body: (_ output: Int, _ rows: Range<Int>, _ cols: Range<Int>) -> Void) {
+    for oh in 0..<outHeight {
+      let rows = adaptiveRange(oh, outputs: outHeight, size: height)
+      for ow in 0..<outWidth {
+        let cols = adaptiveRange(ow, outputs: outWidth, size: width)
+        body(oh * outWidth + ow, rows.lo..<rows.hi, cols.lo..<cols.hi)
+      }
+    }
+  }
 }
 
 /// Each output the mean of its window, summed in order and divided by the window's height,
@@ -132,16 +145,12 @@ private struct AdaptiveAverageForward: FloatRoutine {
     for plane in 0..<p.planes {
       let source = x + plane * p.height * p.width
       let target = y + plane * p.outHeight * p.outWidth
-      for oh in 0..<p.outHeight {
-        let rows = adaptiveRange(oh, outputs: p.outHeight, size: p.height)
-        for ow in 0..<p.outWidth {
-          let cols = adaptiveRange(ow, outputs: p.outWidth, size: p.width)
-          var sum = T.zero
-          for ih in rows.lo..<rows.hi {
-            for iw in cols.lo..<cols.hi { sum += source[ih * p.width + iw] }
-          }
-          target[oh * p.outWidth + ow] = sum / T(rows.hi - rows.lo) / T(cols.hi - cols.lo)
+      p.forEachWindow { output, rows, cols in
+        var sum = T.zero
+        for ih in rows {
+          for iw in cols { sum += source[ih * p.width + iw] }
         }
+        target[output] = sum / T(rows.count) / T(cols.count)
       }
     }
     return out
@@ -161,14 +170,10 @@ private struct AdaptiveAverageBackward: FloatRoutine {
     for plane in 0..<p.planes {
       let source = g + plane * p.outHeight * p.outWidth
       let target = gx + plane * p.height * p.width
-      for oh in 0..<p.outHeight {
-        let rows = adaptiveRange(oh, outputs: p.outHeight, size: p.height)
-        for ow in 0..<p.outWidth {
-          let cols = adaptiveRange(ow, outputs: p.outWidth, size: p.width)
-          let share = source[oh * p.outWidth + ow] / T(rows.hi - rows.lo) / T(cols.hi - cols.lo)
-          for ih in rows.lo..<rows.hi {
-            for iw in cols.lo..<cols.hi { target[ih * p.width + iw] += share }
-          }
+      p.forEachWindow { output, rows, cols in
+        let share = source[output] / T(rows.count) / T(cols.count)
+        for ih in rows {
+          for iw in cols { target[ih * p.width + iw] += share }
         }
       }
     }
@@ -190,24 +195,20 @@ private struct AdaptiveMaxForward: FloatRoutine {
     for plane in 0..<p.planes {
       let source = x + plane * p.height * p.width
       let base = plane * p.outHeight * p.outWidth
-      for oh in 0..<p.outHeight {
-        let rows = adaptiveRange(oh, outputs: p.outHeight, size: p.height)
-        for ow in 0..<p.outWidth {
-          let cols = adaptiveRange(ow, outputs: p.outWidth, size: p.width)
-          var index = rows.lo * p.width + cols.lo
-          var value = -T.infinity
-          for ih in rows.lo..<rows.hi {
-            for iw in cols.lo..<cols.hi {
-              let candidate = source[ih * p.width + iw]
-              if candidate > value || candidate.isNaN {
-                value = candidate
-                index = ih * p.width + iw
-              }
+      p.forEachWindow { output, rows, cols in
+        var index = rows.lowerBound * p.width + cols.lowerBound
+        var value = -T.infinity
+        for ih in rows {
+          for iw in cols {
+            let candidate = source[ih * p.width + iw]
+            if candidate > value || candidate.isNaN {
+              value = candidate
+              index = ih * p.width + iw
             }
           }
-          y[base + oh * p.outWidth + ow] = value
-          best[base + oh * p.outWidth + ow] = Int64(index)
         }
+        y[base + output] = value
+        best[base + output] = Int64(index)
       }
     }
     return (out, indices)

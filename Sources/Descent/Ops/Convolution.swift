@@ -12,14 +12,9 @@ public func conv2d(
   _ input: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: any SpatialArgument = 1,
   padding: any ConvPadding = 0, dilation: any SpatialArgument = 1, groups: Int = 1
 ) -> Tensor {
-  Tensor.op([input, weight] + (bias.map { [$0] } ?? [])) { () throws(OpError) in
-    try convolution(
-      input, weight, bias,
-      ConvolutionOptions(
-        stride: stride.spatialValues, padding: padding.paddingRule,
-        dilation: dilation.spatialValues,
-        groups: groups, spatialRank: 2, op: "conv2d"))
-  }
+  forwardConvolution(
+    input, weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+    spatialRank: 2)
 }
 
 /// The 1-D convolution of a batch of sequences `[N, C, L]` (or one `[C, L]`) with a weight
@@ -28,13 +23,23 @@ public func conv1d(
   _ input: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: any SpatialArgument = 1,
   padding: any ConvPadding = 0, dilation: any SpatialArgument = 1, groups: Int = 1
 ) -> Tensor {
+  forwardConvolution(
+    input, weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+    spatialRank: 1)
+}
+
+/// `conv1d` and `conv2d`: the op boundary around `convolution`, named `conv1d` or `conv2d`.
+private func forwardConvolution(
+  _ input: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: any SpatialArgument,
+  padding: any ConvPadding, dilation: any SpatialArgument, groups: Int, spatialRank: Int
+) -> Tensor {
   Tensor.op([input, weight] + (bias.map { [$0] } ?? [])) { () throws(OpError) in
     try convolution(
       input, weight, bias,
       ConvolutionOptions(
         stride: stride.spatialValues, padding: padding.paddingRule,
-        dilation: dilation.spatialValues,
-        groups: groups, spatialRank: 1, op: "conv1d"))
+        dilation: dilation.spatialValues, groups: groups, spatialRank: spatialRank,
+        op: "conv\(spatialRank)d"))
   }
 }
 

@@ -65,16 +65,21 @@ func validPositions(tap: Int, window: (stride: Int, pad: Int, dilation: Int), si
   return (lo, hi)
 }
 
-/// Writes the columns of one image `[channels, H, W]` into `columns`
-/// `[channels·kh·kw, outH·outW]`: row (c, i, j) holds, for every window position, the pixel
-/// under kernel tap (i, j) of channel c, or 0 over the padding. This is `F.unfold`'s layout.
-func im2col<T: FloatScalar>(
-  _ image: UnsafePointer<T>, channels: Int, _ w: Window2D, into columns: UnsafeMutablePointer<T>
+/// Runs `body` for every row (c, i, j) of the columns of an image `[channels, H, W]`, in
+/// order: the row's start in the columns, its channel's start in the image, the output
+/// positions at which kernel tap (i, j) reads inside the image (elsewhere it reads padding),
+/// and where it reads: row `oh·strideHeight + rowOffset`, column `ow·strideWidth +
+/// columnOffset`.
+@inline(__always)
+func forEachTap(
+  channels: Int, _ w: Window2D,
+  _ body: (
+    _ row: Int, _ plane: Int, _ rows: (lo: Int, hi: Int), _ cols: (lo: Int, hi: Int),
+    _ rowOffset: Int, _ columnOffset: Int
+  ) -> Void
 ) {
-  let blocks = w.blocks
-  var row = columns
+  var row = 0
   for c in 0..<channels {
-    let plane = image + c * w.plane
     for i in 0..<w.kernelHeight {
       let rows = validPositions(
         tap: i, window: (w.strideHeight, w.padTop, w.dilationHeight), size: w.height,
@@ -83,27 +88,40 @@ func im2col<T: FloatScalar>(
         let cols = validPositions(
           tap: j, window: (w.strideWidth, w.padLeft, w.dilationWidth), size: w.width,
           count: w.outWidth)
-        let columnOffset = j * w.dilationWidth - w.padLeft
-        // Whole output rows over the padding above and below, then each row in three parts.
-        // Plain loops: the rows are short, and library calls cost more than the copies.
-        for k in 0..<(rows.lo * w.outWidth) { row[k] = 0 }
-        for oh in rows.lo..<rows.hi {
-          let target = row + oh * w.outWidth
-          let ih = oh * w.strideHeight - w.padTop + i * w.dilationHeight
-          let source = plane + ih * w.width + columnOffset
-          for ow in 0..<cols.lo { target[ow] = 0 }
-          if w.strideWidth == 1 {
-            for ow in cols.lo..<cols.hi { target[ow] = source[ow] }
-          } else {
-            let step = w.strideWidth
-            for ow in cols.lo..<cols.hi { target[ow] = source[ow * step] }
-          }
-          for ow in cols.hi..<w.outWidth { target[ow] = 0 }
-        }
-        for k in (rows.hi * w.outWidth)..<blocks { row[k] = 0 }
-        row += blocks
+        body(
+          row, c * w.plane, rows, cols, i * w.dilationHeight - w.padTop,
+          j * w.dilationWidth - w.padLeft)
+        row += w.blocks
       }
     }
+  }
+}
+
+/// Writes the columns of one image `[channels, H, W]` into `columns`
+/// `[channels·kh·kw, outH·outW]`: row (c, i, j) holds, for every window position, the pixel
+/// under kernel tap (i, j) of channel c, or 0 over the padding. This is `F.unfold`'s layout.
+func im2col<T: FloatScalar>(
+  _ image: UnsafePointer<T>, channels: Int, _ w: Window2D, into columns: UnsafeMutablePointer<T>
+) {
+  let blocks = w.blocks
+  forEachTap(channels: channels, w) { start, plane, rows, cols, rowOffset, columnOffset in
+    let row = columns + start
+    // Whole output rows over the padding above and below, then each row in three parts.
+    // Plain loops: the rows are short, and library calls cost more than the copies.
+    for k in 0..<(rows.lo * w.outWidth) { row[k] = 0 }
+    for oh in rows.lo..<rows.hi {
+      let target = row + oh * w.outWidth
+      let source = image + plane + (oh * w.strideHeight + rowOffset) * w.width + columnOffset
+      for ow in 0..<cols.lo { target[ow] = 0 }
+      if w.strideWidth == 1 {
+        for ow in cols.lo..<cols.hi { target[ow] = source[ow] }
+      } else {
+        let step = w.strideWidth
+        for ow in cols.lo..<cols.hi { target[ow] = source[ow * step] }
+      }
+      for ow in cols.hi..<w.outWidth { target[ow] = 0 }
+    }
+    for k in (rows.hi * w.outWidth)..<blocks { row[k] = 0 }
   }
 }
 
@@ -113,28 +131,12 @@ func im2col<T: FloatScalar>(
 func col2im<T: FloatScalar>(
   _ columns: UnsafePointer<T>, channels: Int, _ w: Window2D, into image: UnsafeMutablePointer<T>
 ) {
-  let blocks = w.blocks
-  var row = columns
-  for c in 0..<channels {
-    let plane = image + c * w.plane
-    for i in 0..<w.kernelHeight {
-      let rows = validPositions(
-        tap: i, window: (w.strideHeight, w.padTop, w.dilationHeight), size: w.height,
-        count: w.outHeight)
-      for j in 0..<w.kernelWidth {
-        let cols = validPositions(
-          tap: j, window: (w.strideWidth, w.padLeft, w.dilationWidth), size: w.width,
-          count: w.outWidth)
-        let columnOffset = j * w.dilationWidth - w.padLeft
-        for oh in rows.lo..<rows.hi {
-          let source = row + oh * w.outWidth
-          let ih = oh * w.strideHeight - w.padTop + i * w.dilationHeight
-          let target = plane + ih * w.width + columnOffset
-          let step = w.strideWidth
-          for ow in cols.lo..<cols.hi { target[ow * step] += source[ow] }
-        }
-        row += blocks
-      }
+  forEachTap(channels: channels, w) { start, plane, rows, cols, rowOffset, columnOffset in
+    for oh in rows.lo..<rows.hi {
+      let source = columns + start + oh * w.outWidth
+      let target = image + plane + (oh * w.strideHeight + rowOffset) * w.width + columnOffset
+      let step = w.strideWidth
+      for ow in cols.lo..<cols.hi { target[ow * step] += source[ow] }
     }
   }
 }

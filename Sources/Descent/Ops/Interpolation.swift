@@ -112,6 +112,19 @@ struct NearestMap {
   let width: Int
   let rows: [Int]
   let columns: [Int]
+
+  /// Runs `body` for every output row in order, with where it starts in the output and where
+  /// the input row it copies starts in the input.
+  @inline(__always)
+  func forEachRow(_ body: (_ output: Int, _ input: Int) -> Void) {
+    var output = 0
+    for p in 0..<planes {
+      for ih in rows {
+        body(output, (p * height + ih) * width)
+        output += columns.count
+      }
+    }
+  }
 }
 
 private struct NearestForward: FloatRoutine {
@@ -122,15 +135,10 @@ private struct NearestForward: FloatRoutine {
   func run<T: FloatScalar>(_: T.Type) -> Tensor {
     let m = map
     let out = Tensor(uninitializedShape: outShape, dtype: T.dtype)
-    var target = out.pointer(T.self)
-    let x = input.pointer(T.self)
-    for p in 0..<m.planes {
-      let source = x + p * m.height * m.width
-      for ih in m.rows {
-        let row = source + ih * m.width
-        for (ow, iw) in m.columns.enumerated() { target[ow] = row[iw] }
-        target += m.columns.count
-      }
+    let (x, y) = (input.pointer(T.self), out.pointer(T.self))
+    m.forEachRow { outputStart, inputStart in
+      let (target, row) = (y + outputStart, x + inputStart)
+      for (ow, iw) in m.columns.enumerated() { target[ow] = row[iw] }
     }
     return out
   }
@@ -144,15 +152,10 @@ private struct NearestBackward: FloatRoutine {
   func run<T: FloatScalar>(_: T.Type) -> Tensor {
     let m = map
     let out = Tensor.zeros(outShape, dtype: T.dtype)
-    var source = UnsafePointer(gradient.pointer(T.self))
-    let gx = out.pointer(T.self)
-    for p in 0..<m.planes {
-      let target = gx + p * m.height * m.width
-      for ih in m.rows {
-        let row = target + ih * m.width
-        for (ow, iw) in m.columns.enumerated() { row[iw] += source[ow] }
-        source += m.columns.count
-      }
+    let (g, gx) = (gradient.pointer(T.self), out.pointer(T.self))
+    m.forEachRow { outputStart, inputStart in
+      let (source, row) = (g + outputStart, gx + inputStart)
+      for (ow, iw) in m.columns.enumerated() { row[iw] += source[ow] }
     }
     return out
   }

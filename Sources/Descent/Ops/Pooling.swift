@@ -13,9 +13,8 @@ public func maxPool2d(
     try maxPooling(
       input,
       PoolingOptions(
-        kernel: kernelSize.spatialValues, stride: stride?.spatialValues ?? [],
-        padding: padding.spatialValues, dilation: dilation.spatialValues, ceilMode: ceilMode,
-        op: "max_pool2d")
+        kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+        ceilMode: ceilMode, op: "max_pool2d")
     ).values
   }
 }
@@ -31,9 +30,8 @@ public func maxPool2dWithIndices(
     try maxPooling(
       input,
       PoolingOptions(
-        kernel: kernelSize.spatialValues, stride: stride?.spatialValues ?? [],
-        padding: padding.spatialValues, dilation: dilation.spatialValues, ceilMode: ceilMode,
-        op: "max_pool2d"), wantsIndices: true)
+        kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+        ceilMode: ceilMode, op: "max_pool2d"), wantsIndices: true)
   }
 }
 
@@ -49,8 +47,8 @@ public func avgPool2d(
     try averagePooling(
       input,
       PoolingOptions(
-        kernel: kernelSize.spatialValues, stride: stride?.spatialValues ?? [],
-        padding: padding.spatialValues, dilation: [1], ceilMode: ceilMode, op: "avg_pool2d"),
+        kernelSize: kernelSize, stride: stride, padding: padding, dilation: 1,
+        ceilMode: ceilMode, op: "avg_pool2d"),
       AveragingRule(countIncludePad: countIncludePad, divisorOverride: divisorOverride))
   }
 }
@@ -89,6 +87,24 @@ struct PoolingOptions {
   var ceilMode: Bool
   /// The name in messages: `max_pool2d`, or a layer's (`MaxPool2d`).
   var op: String
+
+  init(
+    kernel: [Int], stride: [Int], padding: [Int], dilation: [Int], ceilMode: Bool, op: String
+  ) {
+    (self.kernel, self.stride, self.padding, self.dilation) = (kernel, stride, padding, dilation)
+    (self.ceilMode, self.op) = (ceilMode, op)
+  }
+
+  /// The options as the functional forms and layers take them (`stride` nil: the kernel size).
+  init(
+    kernelSize: any SpatialArgument, stride: (any SpatialArgument)?,
+    padding: any SpatialArgument, dilation: any SpatialArgument, ceilMode: Bool, op: String
+  ) {
+    self.init(
+      kernel: kernelSize.spatialValues, stride: stride?.spatialValues ?? [],
+      padding: padding.spatialValues, dilation: dilation.spatialValues, ceilMode: ceilMode,
+      op: op)
+  }
 
   /// Checks the options and the input (`[N, C, H, W]` or `[C, H, W]`) as PyTorch's
   /// `pool2d_shape_check` does; returns the window and the number of planes.

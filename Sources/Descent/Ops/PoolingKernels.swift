@@ -53,6 +53,31 @@ struct AveragingRule: Equatable, Sendable {
   func divisor(inside: Int, withPadding: Int) -> Int {
     divisorOverride ?? (countIncludePad ? withPadding : inside)
   }
+
+  /// Runs `body` for every window of `w` in order: its index among the outputs of a plane,
+  /// its rows and columns inside the image (empty when it covers only padding) and its
+  /// divisor.
+  @inline(__always)
+  func forEachWindow(
+    _ w: Window2D,
+    _ body: (_ output: Int, _ rows: Range<Int>, _ cols: Range<Int>, _ divisor: Int) -> Void
+  ) {
+    for oh in 0..<w.outHeight {
+      let rows = Self.span(
+        start: oh * w.strideHeight - w.padTop, kernel: w.kernelHeight,
+        padded: w.height + w.padTop, size: w.height)
+      for ow in 0..<w.outWidth {
+        let cols = Self.span(
+          start: ow * w.strideWidth - w.padLeft, kernel: w.kernelWidth,
+          padded: w.width + w.padLeft, size: w.width)
+        let inside = Swift.max(rows.hi - rows.lo, 0) * Swift.max(cols.hi - cols.lo, 0)
+        body(
+          oh * w.outWidth + ow, rows.lo..<Swift.max(rows.hi, rows.lo),
+          cols.lo..<Swift.max(cols.hi, cols.lo),
+          divisor(inside: inside, withPadding: rows.withPadding * cols.withPadding))
+      }
+    }
+  }
 }
 
 /// Average pooling (no dilation), as PyTorch's CPU kernel sums and divides.
@@ -68,29 +93,17 @@ struct AveragePoolForward: FloatRoutine {
     let out = Tensor(uninitializedShape: outShape, dtype: T.dtype)
     let (x, y) = (input.pointer(T.self), out.pointer(T.self))
     for p in 0..<planes {
-      let source = x + p * w.plane
-      let target = y + p * w.blocks
-      for oh in 0..<w.outHeight {
-        let rows = AveragingRule.span(
-          start: oh * w.strideHeight - w.padTop, kernel: w.kernelHeight,
-          padded: w.height + w.padTop, size: w.height)
-        for ow in 0..<w.outWidth {
-          let cols = AveragingRule.span(
-            start: ow * w.strideWidth - w.padLeft, kernel: w.kernelWidth,
-            padded: w.width + w.padLeft, size: w.width)
-          guard rows.lo < rows.hi, cols.lo < cols.hi else {
-            target[oh * w.outWidth + ow] = 0
-            continue
-          }
-          var sum = T.zero
-          for ih in rows.lo..<rows.hi {
-            for iw in cols.lo..<cols.hi { sum += source[ih * w.width + iw] }
-          }
-          let divisor = rule.divisor(
-            inside: (rows.hi - rows.lo) * (cols.hi - cols.lo),
-            withPadding: rows.withPadding * cols.withPadding)
-          target[oh * w.outWidth + ow] = sum / T(divisor)
+      let (source, target) = (x + p * w.plane, y + p * w.blocks)
+      rule.forEachWindow(w) { output, rows, cols, divisor in
+        guard !rows.isEmpty, !cols.isEmpty else {
+          target[output] = 0
+          return
         }
+        var sum = T.zero
+        for ih in rows {
+          for iw in cols { sum += source[ih * w.width + iw] }
+        }
+        target[output] = sum / T(divisor)
       }
     }
     return out
@@ -111,24 +124,12 @@ struct AveragePoolBackward: FloatRoutine {
     let out = Tensor.zeros(outShape, dtype: T.dtype)
     let (g, gx) = (gradient.pointer(T.self), out.pointer(T.self))
     for p in 0..<planes {
-      let source = g + p * w.blocks
-      let target = gx + p * w.plane
-      for oh in 0..<w.outHeight {
-        let rows = AveragingRule.span(
-          start: oh * w.strideHeight - w.padTop, kernel: w.kernelHeight,
-          padded: w.height + w.padTop, size: w.height)
-        for ow in 0..<w.outWidth {
-          let cols = AveragingRule.span(
-            start: ow * w.strideWidth - w.padLeft, kernel: w.kernelWidth,
-            padded: w.width + w.padLeft, size: w.width)
-          guard rows.lo < rows.hi, cols.lo < cols.hi else { continue }
-          let divisor = rule.divisor(
-            inside: (rows.hi - rows.lo) * (cols.hi - cols.lo),
-            withPadding: rows.withPadding * cols.withPadding)
-          let share = source[oh * w.outWidth + ow] / T(divisor)
-          for ih in rows.lo..<rows.hi {
-            for iw in cols.lo..<cols.hi { target[ih * w.width + iw] += share }
-          }
+      let (source, target) = (g + p * w.blocks, gx + p * w.plane)
+      rule.forEachWindow(w) { output, rows, cols, divisor in
+        guard !rows.isEmpty, !cols.isEmpty else { return }
+        let share = source[output] / T(divisor)
+        for ih in rows {
+          for iw in cols { target[ih * w.width + iw] += share }
         }
       }
     }

@@ -24,8 +24,14 @@ final class Storage: @unchecked Sendable {
       // Small tensors (scalars, biases) are the per-op overhead of small models: plain malloc
       // (16-byte aligned) is cheaper than posix_memalign.
       pointer = malloc(max(byteCount, 1))
-    } else if byteCount >= Storage.reusedBlockSize, let block = descent_block_take(byteCount) {
+    } else if Storage.reusedBlockSizes.contains(byteCount),
+      let block = descent_block_take(byteCount)
+    {
       pointer = block
+    } else if byteCount > Storage.reusedBlockSizes.upperBound {
+      // Mapped directly (page-aligned), so that freeing returns the pages to the system.
+      let mapped = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+      pointer = mapped == UnsafeMutableRawPointer(bitPattern: -1) ? nil : mapped
     } else {
       // 64-byte alignment lets SIMD kernels use aligned loads on whole rows.
       if posix_memalign(&pointer, 64, byteCount) != 0 { pointer = nil }
@@ -41,17 +47,25 @@ final class Storage: @unchecked Sendable {
   /// Zero-filled memory.
   convenience init(zeroedByteCount byteCount: Int) {
     self.init(byteCount: byteCount)
-    data.initializeMemory(as: UInt8.self, repeating: 0, count: max(byteCount, 1))
+    // A fresh mapping reads as zeros already.
+    if byteCount <= Storage.reusedBlockSizes.upperBound {
+      data.initializeMemory(as: UInt8.self, repeating: 0, count: max(byteCount, 1))
+    }
   }
 
-  /// Blocks from this size up go back to a small cache when freed, so that the buffers a
+  /// Blocks of these sizes go back to a small cache when freed, so that the buffers a
   /// training step makes again at every step (activations, gradients) are reused instead of
-  /// being faulted in afresh (see block_cache.c).
-  static let reusedBlockSize = 64 * 1024
+  /// being faulted in afresh (see block_cache.c). Larger blocks are mapped and unmapped
+  /// directly: cached, or left in glibc's heap (which keeps up to twice its last mmap
+  /// threshold), they kept the largest pass's buffers resident for the rest of the process
+  /// (an evaluation over batches of 1000 images kept 165 MB).
+  static let reusedBlockSizes = (64 * 1024)...(16 << 20)
 
   deinit {
-    if byteCount >= Storage.reusedBlockSize {
+    if Storage.reusedBlockSizes.contains(byteCount) {
       descent_block_give(data, byteCount)
+    } else if byteCount > Storage.reusedBlockSizes.upperBound {
+      munmap(data, byteCount)
     } else {
       free(data)
     }
