@@ -50,16 +50,41 @@ struct BackwardPass {
     // Callbacks are queued by hooks and custom functions; a graph with neither allocates no
     // run. With `createGraph` the run also tells saved outputs which node they belong to.
     let run = hasHooks || createGraph ? BackwardRun() : nil
+    let anomalies = mode.anomalies
     GradMode.with(backwardRun: run, gradEnabled: createGraph) {
       root.pendingGradient = gradient
+      if run == nil, inputSlots.isEmpty {
+        // `loss.backward()` on a graph without hooks: only functions and accumulators run.
+        for unretained in order.reversed() {
+          unretained._withUnsafeGuaranteedRef { node in
+            plainStep(node, order, anomalies)
+          }
+        }
+        return
+      }
       for unretained in order.reversed() {
         unretained._withUnsafeGuaranteedRef { node in
-          step(node, order, inputSlots, &captured, run, mode.anomalies)
+          step(node, order, inputSlots, &captured, run, anomalies)
         }
       }
       run?.finish()
     }
     return captured
+  }
+
+  /// Runs one node of a pass that accumulates into every leaf and has no hooks, callbacks or
+  /// recorded graph: the common `loss.backward()`.
+  @inline(__always)
+  private func plainStep(_ node: Node, _ order: [Unmanaged<Node>], _ anomalies: AnomalyRecorder?) {
+    if node.isAccumulateGrad {
+      // Moved out of the node, so that a gradient nothing else holds can become `grad`.
+      var moved = node.pendingGradient.take()
+      guard moved != nil, let leaf = node.leaf else { return }
+      leaf.accumulateGradient(moving: &moved)
+      return
+    }
+    guard let incoming = node.pendingGradient.take() ?? multiOutputGradient(node) else { return }
+    callBackward(node, incoming, order, anomalies)
   }
 
   /// Runs one node: its hooks, a capture or accumulation if it is a target's, then its
@@ -103,6 +128,17 @@ struct BackwardPass {
       // A target's node runs on only when another target lies beyond it.
       guard node.hasNeededInput else { return }
     }
+    run?.currentNode = node
+    callBackward(node, incoming, order, anomalies)
+    run?.currentNode = nil
+  }
+
+  /// Runs `node`'s backward function on its incoming gradient and delivers the gradients to
+  /// its inputs' nodes; the function is dropped unless the graph is retained.
+  @inline(__always)
+  private func callBackward(
+    _ node: Node, _ incoming: Tensor, _ order: [Unmanaged<Node>], _ anomalies: AnomalyRecorder?
+  ) {
     let function = retainGraph ? node.backwardFunction : node.backwardFunction.take()
     guard let function else {
       for rest in order { rest._withUnsafeGuaranteedRef { $0.pendingGradient = nil } }
@@ -111,7 +147,6 @@ struct BackwardPass {
         "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retainGraph: true if you need to backward through the graph a second time (failed at \(node.name))."
       )
     }
-    run?.currentNode = node
     switch function {
     case .one(let backward):
       let inputGradient = backward(incoming)
@@ -135,13 +170,13 @@ struct BackwardPass {
         deliver(inputGradients[index], to: node.edge(index))
       }
     }
-    run?.currentNode = nil
   }
 
   /// For a node with several outputs whose output 0 got no gradient: a zero one for it, when
   /// another output did get one (so that the node still runs).
   private func multiOutputGradient(_ node: Node) -> Tensor? {
-    guard !node.outputs.isEmpty, node.pendingOutputGradients.contains(where: { $0 != nil })
+    guard let multiOutput = node.multiOutput, !multiOutput.outputs.isEmpty,
+      multiOutput.pendingGradients.contains(where: { $0 != nil })
     else { return nil }
     return Tensor.zeros(node.outputs[0].shape, dtype: node.outputs[0].dtype)
   }
@@ -192,35 +227,47 @@ private func reversedTopologicalOrder(from root: Node) -> (
   var order: [Unmanaged<Node>] = []
   order.reserveCapacity(32)
   // Iterative post-order DFS: deep graphs (long unrolled loops) must not overflow the stack.
+  // Each entry is a node and the index of the next input to look at.
   var stack: [(node: Unmanaged<Node>, nextIndex: Int)] = []
   stack.reserveCapacity(32)
   stack.append((Unmanaged.passUnretained(root), 0))
   root.isVisited = true
-  while let (node, index) = stack.last {
+  while let (unretained, start) = stack.last {
     // Inputs that are nodes first, leaves' accumulators second: a leaf's gradient is then
     // accumulated right after the node that feeds it, as PyTorch's engine runs an accumulator
     // as soon as it is ready, so that hooks and DDP's buckets see the leaves in PyTorch's order.
     // Any edge order gives a valid topological order; nodes that are not leaves keep theirs.
-    let next: Unmanaged<Node>?? = node._withUnsafeGuaranteedRef { node in
-      let count = node.edgeCount
-      guard index < 2 * count else { return nil }
-      guard let edge = node.edge(index % count), edge.isAccumulateGrad == (index >= count)
-      else { return .some(nil) }
-      return .some(Unmanaged.passUnretained(edge))
+    let next: (node: Unmanaged<Node>, resume: Int)? = unretained._withUnsafeGuaranteedRef {
+      node in
+      var index = start
+      while index < node.edgeCount {
+        if let edge = node.edge(index), !edge.isAccumulateGrad, !edge.isVisited {
+          edge.isVisited = true
+          if edge.hooks != nil { hasHooks = true }
+          return (Unmanaged.passUnretained(edge), index + 1)
+        }
+        index += 1
+      }
+      return nil
     }
-    guard let next else {
-      order.append(node)
-      stack.removeLast()
+    if let next {
+      stack[stack.count - 1].nextIndex = next.resume
+      stack.append((next.node, 0))
       continue
     }
-    stack[stack.count - 1].nextIndex += 1
-    if let next, !next._withUnsafeGuaranteedRef({ $0.isVisited }) {
-      next._withUnsafeGuaranteedRef {
-        $0.isVisited = true
-        if $0.hooks != nil { hasHooks = true }
+    // Every input node is in the order: the accumulators (which have no inputs), then the node.
+    unretained._withUnsafeGuaranteedRef { node in
+      for index in 0..<node.edgeCount {
+        guard let edge = node.edge(index), edge.isAccumulateGrad, !edge.isVisited else {
+          continue
+        }
+        edge.isVisited = true
+        if edge.hooks != nil { hasHooks = true }
+        order.append(Unmanaged.passUnretained(edge))
       }
-      stack.append((next, 0))
     }
+    order.append(unretained)
+    stack.removeLast()
   }
   return (order, hasHooks)
 }

@@ -17,74 +17,94 @@ public final class Node: CustomStringConvertible, @unchecked Sendable {
   /// the runtime's slow path (measured: a third of the time of a small `Linear` step).
   unowned(unsafe) var leaf: Tensor?
 
-  // The first two input edges are stored inline, the rest in an array: almost every op has
-  // one or two inputs, and an array per node was a measurable share of a small step.
+  // The first two input edges are stored inline: almost every op has one or two inputs, and an
+  // array per node was a measurable share of a small step. A node of more inputs keeps the
+  // array it was given, all of it (no copy of its tail), and reads inputs 2… from it.
   let firstEdge: Node?
   let secondEdge: Node?
-  let otherEdges: [Node?]
+  let allEdges: [Node?]
   let edgeCount: Int
   let isAccumulateGrad: Bool
 
+  // The fields a backward pass reads and writes at every node are `@exclusivity(unchecked)`,
+  // as `Tensor`'s autograd fields are: plain reads and writes, never an access held across
+  // another, which would otherwise each pay a dynamic exclusivity check.
+
   /// Maps the gradient of the op's output to the gradients of its inputs (nil where an input
   /// needs none). Dropped after backward unless the graph is retained.
-  var backwardFunction: BackwardFunction?
+  @exclusivity(unchecked) var backwardFunction: BackwardFunction?
   /// Gradient summed here while a backward pass runs.
-  var pendingGradient: Tensor?
+  @exclusivity(unchecked) var pendingGradient: Tensor?
   /// Set while a backward pass sorts the graph.
-  var isVisited = false
+  @exclusivity(unchecked) var isVisited = false
   /// Set while a backward pass that computes only some gradients (`grad`, `backward(inputs:)`)
   /// finds which nodes lead to them.
-  var isNeeded = false
+  @exclusivity(unchecked) var isNeeded = false
   /// The node's hooks, made at the first registration: one reference for backward to check.
-  var hooks: NodeHooks?
-  /// For a node with several outputs (a custom `Function`): each output's shape and dtype, and
-  /// the gradients of outputs 1… gathered while a backward pass runs (output 0's is
-  /// `pendingGradient`). Outputs 1… reach the node through an `OutputSlot` node each.
-  var outputs: [(shape: [Int], dtype: DType)] = []
-  var pendingOutputGradients: [Tensor?] = []
+  @exclusivity(unchecked) var hooks: NodeHooks?
+  /// For a node with several outputs (a custom `Function`, a recurrent layer): its outputs and
+  /// the gradients they gather. Behind one optional reference, since almost no node has them
+  /// and every node is made and freed at every step.
+  @exclusivity(unchecked) var multiOutput: MultiOutput?
 
-  init(name: String, edges: [Node?], backward: BackwardFunction) {
+  /// Each output's shape and dtype (empty for a node with one output).
+  var outputs: [(shape: [Int], dtype: DType)] {
+    get { multiOutput?.outputs ?? [] }
+    set { madeMultiOutput.outputs = newValue }
+    _modify { yield &madeMultiOutput.outputs }
+  }
+  /// The gradients of outputs 1… gathered while a backward pass runs (output 0's is
+  /// `pendingGradient`). Outputs 1… reach the node through an `OutputSlot` node each.
+  var pendingOutputGradients: [Tensor?] {
+    get { multiOutput?.pendingGradients ?? [] }
+    set { madeMultiOutput.pendingGradients = newValue }
+    _modify { yield &madeMultiOutput.pendingGradients }
+  }
+
+  private var madeMultiOutput: MultiOutput {
+    if let multiOutput { return multiOutput }
+    let made = MultiOutput()
+    multiOutput = made
+    return made
+  }
+
+  /// The one initialiser that sets the stored edges; the others say how many and of what kind.
+  private init(
+    name: String, edgeCount: Int, first: Node?, second: Node?, all: [Node?] = [],
+    backward: BackwardFunction?, accumulatingInto leaf: Tensor? = nil
+  ) {
     self.name = name
-    self.edgeCount = edges.count
-    self.firstEdge = edges.count > 0 ? edges[0] : nil
-    self.secondEdge = edges.count > 1 ? edges[1] : nil
-    self.otherEdges = edges.count > 2 ? Array(edges[2...]) : []
-    self.isAccumulateGrad = false
+    self.edgeCount = edgeCount
+    self.firstEdge = first
+    self.secondEdge = second
+    self.allEdges = all
+    self.isAccumulateGrad = leaf != nil
+    self.leaf = leaf
     self.backwardFunction = backward
   }
 
-  init(name: String, edge: Node?, backward: @escaping (Tensor) -> Tensor?) {
-    self.name = name
-    self.edgeCount = 1
-    self.firstEdge = edge
-    self.secondEdge = nil
-    self.otherEdges = []
-    self.isAccumulateGrad = false
-    self.backwardFunction = .one(backward)
+  convenience init(name: String, edges: [Node?], backward: BackwardFunction) {
+    self.init(
+      name: name, edgeCount: edges.count, first: edges.count > 0 ? edges[0] : nil,
+      second: edges.count > 1 ? edges[1] : nil, all: edges.count > 2 ? edges : [],
+      backward: backward)
   }
 
-  init(
+  convenience init(name: String, edge: Node?, backward: @escaping (Tensor) -> Tensor?) {
+    self.init(name: name, edgeCount: 1, first: edge, second: nil, backward: .one(backward))
+  }
+
+  convenience init(
     name: String, edges first: Node?, _ second: Node?,
     backward: @escaping (Tensor) -> (Tensor?, Tensor?)
   ) {
-    self.name = name
-    self.edgeCount = 2
-    self.firstEdge = first
-    self.secondEdge = second
-    self.otherEdges = []
-    self.isAccumulateGrad = false
-    self.backwardFunction = .two(backward)
+    self.init(name: name, edgeCount: 2, first: first, second: second, backward: .two(backward))
   }
 
-  init(accumulatingInto leaf: Tensor) {
-    self.name = "AccumulateGrad"
-    self.edgeCount = 0
-    self.firstEdge = nil
-    self.secondEdge = nil
-    self.otherEdges = []
-    self.isAccumulateGrad = true
-    self.leaf = leaf
-    self.backwardFunction = nil
+  convenience init(accumulatingInto leaf: Tensor) {
+    self.init(
+      name: "AccumulateGrad", edgeCount: 0, first: nil, second: nil, backward: nil,
+      accumulatingInto: leaf)
   }
 
   /// The node of input `index`.
@@ -92,7 +112,7 @@ public final class Node: CustomStringConvertible, @unchecked Sendable {
     switch index {
     case 0: return firstEdge
     case 1: return secondEdge
-    default: return otherEdges[index - 2]
+    default: return allEdges[index]
     }
   }
 
@@ -108,4 +128,10 @@ enum BackwardFunction {
   case many((Tensor) -> [Tensor?])
   /// A node with several outputs: one gradient per output (zeros where none arrived).
   case multi(([Tensor]) -> [Tensor?])
+}
+
+/// The outputs of a node with several, and the gradients their slots gather.
+final class MultiOutput {
+  var outputs: [(shape: [Int], dtype: DType)] = []
+  var pendingGradients: [Tensor?] = []
 }

@@ -15,7 +15,8 @@ import CDescentKernels
 final class Storage: @unchecked Sendable {
   let data: UnsafeMutableRawPointer
   let byteCount: Int
-  var version = 0
+  // Unchecked, as the autograd fields of `Tensor` are: read by every op that saves a tensor.
+  @exclusivity(unchecked) var version = 0
 
   /// Uninitialised memory for `byteCount` bytes (at least one byte is allocated).
   init(byteCount: Int, describing shape: [Int]? = nil) {

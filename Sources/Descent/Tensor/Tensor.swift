@@ -15,16 +15,20 @@ public final class Tensor: @unchecked Sendable {
   /// The element type.
   public let dtype: DType
 
-  var requiresGradFlag = false
+  // The autograd fields below are read by every op and every backward step. They are
+  // `@exclusivity(unchecked)`: each access would otherwise make a dynamic exclusivity check
+  // (a thread-local access set), a measurable share of a small training step. No access to
+  // them is held across another: each is a plain read or write.
+  @exclusivity(unchecked) var requiresGradFlag = false
   /// The node that computes this tensor's gradient, or nil for a leaf.
-  public internal(set) var gradFn: Node?
+  @exclusivity(unchecked) public internal(set) var gradFn: Node?
   /// For a leaf that requires grad: the node that accumulates into `grad` (created once).
-  var accumulateNode: Node?
+  @exclusivity(unchecked) var accumulateNode: Node?
   /// The gradient accumulated by `backward()`; nil until the first backward reaches this leaf.
-  public var grad: Tensor?
+  @exclusivity(unchecked) public var grad: Tensor?
   /// For a view (`reshaped`, `transpose`, subscripts…): the tensor whose storage it shows.
   /// In-place writes through a view check the base, since they change it too.
-  var viewBase: Tensor?
+  @exclusivity(unchecked) var viewBase: Tensor?
   /// True for the placeholder an op returns after an error inside `withOpErrors`. A `let`:
   /// ops read it on every call, and a `var` would cost each read an exclusivity check.
   public let isPoisoned: Bool

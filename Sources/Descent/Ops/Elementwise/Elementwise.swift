@@ -6,13 +6,13 @@
 /// `kernel(x)` for every element. Float tensors keep their dtype; integral ones compute in
 /// float32, as PyTorch's `exp` of an int64 tensor does.
 func unary<K: UnaryKernel>(_ x: Tensor, _ kernel: K) -> Tensor {
-  let source = x.dtype.isFloatingPoint ? x : x.converted(to: .float32)
+  let source = x.dtype.isFloatingPoint ? x : x.operand(in: .float32)
   return source.dtype.dispatchFloat(UnaryMap(x: source, kernel: kernel))
 }
 
 /// `kernel(x)` for every element of any numeric dtype; bool computes as int64.
 func unary<K: NumericUnaryKernel>(_ x: Tensor, _ kernel: K) -> Tensor {
-  let source = x.dtype == .bool ? x.converted(to: .int64) : x
+  let source = x.dtype == .bool ? x.operand(in: .int64) : x
   return source.dtype.dispatchNumeric(NumericUnaryMap(x: source, kernel: kernel))
 }
 
@@ -24,8 +24,7 @@ func binary<K: BinaryKernel>(_ a: Tensor, _ b: Tensor, _ kernel: K, op: String) 
   var type = resultType(a, b)
   if !type.isFloatingPoint { type = .float32 }
   let shape = try broadcastShapes(a.shape, b.shape, op: op)
-  return type.dispatchFloat(
-    BinaryMap(a: a.converted(to: type), b: b.converted(to: type), shape: shape, kernel: kernel))
+  return type.dispatchFloat(BinaryMap(operands: Operands(a, b, as: type, shape), kernel: kernel))
 }
 
 /// `kernel(a, b)` broadcast to `shape`, which the caller has checked (a backward's gradient
@@ -33,8 +32,7 @@ func binary<K: BinaryKernel>(_ a: Tensor, _ b: Tensor, _ kernel: K, op: String) 
 func binary<K: BinaryKernel>(_ a: Tensor, _ b: Tensor, to shape: [Int], _ kernel: K) -> Tensor {
   var type = resultType(a, b)
   if !type.isFloatingPoint { type = .float32 }
-  return type.dispatchFloat(
-    BinaryMap(a: a.converted(to: type), b: b.converted(to: type), shape: shape, kernel: kernel))
+  return type.dispatchFloat(BinaryMap(operands: Operands(a, b, as: type, shape), kernel: kernel))
 }
 
 /// `kernel(a, b)` with broadcasting, in the promoted dtype (`resultType`); bool operands
@@ -47,8 +45,7 @@ func binary<K: NumericBinaryKernel>(
   if floatResult && !type.isFloatingPoint { type = .float32 }
   let shape = try broadcastShapes(a.shape, b.shape, op: op)
   return type.dispatchNumeric(
-    NumericBinaryMap(
-      a: a.converted(to: type), b: b.converted(to: type), shape: shape, kernel: kernel))
+    NumericBinaryMap(operands: Operands(a, b, as: type, shape), kernel: kernel))
 }
 
 /// `kernel(x, scalar)` (or `kernel(scalar, x)` with `scalarFirst`) for a Swift number: a
@@ -60,7 +57,7 @@ func binary<K: NumericBinaryKernel>(
   var type = DType.promote(x.dtype, scalarIsFloatingPoint: scalar.rounded() != scalar)
   if floatResult && !type.isFloatingPoint { type = .float32 }
   return type.dispatchNumeric(
-    ScalarMap(x: x.converted(to: type), scalar: scalar, scalarFirst: scalarFirst, kernel: kernel))
+    ScalarMap(x: x.operand(in: type), scalar: scalar, scalarFirst: scalarFirst, kernel: kernel))
 }
 
 /// A comparison kernel's truth for every broadcast pair, as a bool tensor, compared in the
@@ -73,7 +70,7 @@ func compare<K: NumericBinaryKernel>(_ a: Tensor, _ b: Tensor, _ kernel: K, op: 
   if type == .bool { type = .int64 }
   let shape = try broadcastShapes(a.shape, b.shape, op: op)
   return type.dispatchNumeric(
-    ComparisonMap(a: a.converted(to: type), b: b.converted(to: type), shape: shape, kernel: kernel))
+    ComparisonMap(operands: Operands(a, b, as: type, shape), kernel: kernel))
 }
 
 /// Σ kernel(a, b) over operands of one shape, as a 0-d tensor of their float dtype: a fused
@@ -97,17 +94,38 @@ extension Tensor {
   /// `self ← kernel(self, other)`, `other` converted to this dtype and broadcast to its shape.
   func applyInPlace<K: BinaryKernel>(_ other: Tensor, _ kernel: K) {
     dtype.dispatchFloat(
-      BinaryUpdate(target: self, source: other.converted(to: dtype), kernel: kernel))
+      BinaryUpdate(target: self, source: other.operand(in: dtype), kernel: kernel))
   }
 
   /// The same for a numeric kernel on a float or int64 tensor.
   func applyInPlace<K: NumericBinaryKernel>(_ other: Tensor, _ kernel: K) {
     dtype.dispatchNumeric(
-      NumericBinaryUpdate(target: self, source: other.converted(to: dtype), kernel: kernel))
+      BinaryUpdate(target: self, source: other.operand(in: dtype), kernel: kernel))
   }
 }
 
+extension Tensor {
+  /// This tensor in `type`: itself when it has that dtype already (no call, no conversion),
+  /// else a converted copy. Every operand of the engine goes through here.
+  @inline(__always)
+  fileprivate func operand(in type: DType) -> Tensor { dtype == type ? self : converted(to: type) }
+}
+
 // The routines the entries above dispatch to, one per shape of loop.
+
+/// Two operands in the dtype an op computes in, and the shape they broadcast to.
+private struct Operands {
+  let a: Tensor
+  let b: Tensor
+  let shape: [Int]
+
+  @inline(__always)
+  init(_ a: Tensor, _ b: Tensor, as type: DType, _ shape: [Int]) {
+    self.a = a.operand(in: type)
+    self.b = b.operand(in: type)
+    self.shape = shape
+  }
+}
 
 private struct UnaryMap<K: UnaryKernel>: FloatRoutine {
   let x: Tensor
@@ -122,32 +140,28 @@ private struct NumericUnaryMap<K: NumericUnaryKernel>: NumericRoutine {
 }
 
 private struct BinaryMap<K: BinaryKernel>: FloatRoutine {
-  let a: Tensor
-  let b: Tensor
-  let shape: [Int]
+  let operands: Operands
   let kernel: K
   func run<T: FloatScalar>(_: T.Type) -> Tensor {
-    mapBinary(a, b, to: shape, T.self, T.self) { kernel($0, $1) }
+    mapBinary(operands.a, operands.b, to: operands.shape, T.self, T.self) { kernel($0, $1) }
   }
 }
 
 private struct NumericBinaryMap<K: NumericBinaryKernel>: NumericRoutine {
-  let a: Tensor
-  let b: Tensor
-  let shape: [Int]
+  let operands: Operands
   let kernel: K
   func run<T: NumericScalar>(_: T.Type) -> Tensor {
-    mapBinary(a, b, to: shape, T.self, T.self) { kernel($0, $1) }
+    mapBinary(operands.a, operands.b, to: operands.shape, T.self, T.self) { kernel($0, $1) }
   }
 }
 
 private struct ComparisonMap<K: NumericBinaryKernel>: NumericRoutine {
-  let a: Tensor
-  let b: Tensor
-  let shape: [Int]
+  let operands: Operands
   let kernel: K
   func run<T: NumericScalar>(_: T.Type) -> Tensor {
-    mapBinary(a, b, to: shape, T.self, Bool.self) { kernel($0, $1) != .zero }
+    mapBinary(operands.a, operands.b, to: operands.shape, T.self, Bool.self) {
+      kernel($0, $1) != .zero
+    }
   }
 }
 
@@ -170,6 +184,8 @@ private struct UnaryUpdate<K: UnaryKernel>: FloatRoutine {
   func run<T: FloatScalar>(_: T.Type) { updateElements(target, T.self) { kernel($0) } }
 }
 
+/// `target ← kernel(target, source)`: a float routine for any binary kernel, and a numeric one
+/// (int64 too) for a kernel defined on integers.
 private struct BinaryUpdate<K: BinaryKernel>: FloatRoutine {
   let target: Tensor
   let source: Tensor
@@ -179,10 +195,7 @@ private struct BinaryUpdate<K: BinaryKernel>: FloatRoutine {
   }
 }
 
-private struct NumericBinaryUpdate<K: NumericBinaryKernel>: NumericRoutine {
-  let target: Tensor
-  let source: Tensor
-  let kernel: K
+extension BinaryUpdate: NumericRoutine where K: NumericBinaryKernel {
   func run<T: NumericScalar>(_: T.Type) {
     updateElements(target, with: source, T.self) { kernel($0, $1) }
   }
