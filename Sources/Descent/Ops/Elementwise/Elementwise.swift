@@ -75,13 +75,14 @@ func compare<K: NumericBinaryKernel>(_ a: Tensor, _ b: Tensor, _ kernel: K, op: 
 
 /// Σ kernel(a, b) over operands of one shape, as a 0-d tensor of their float dtype: a fused
 /// loss's forward pass, without the per-element tensor. Summed as `sum()` sums (in the element
-/// type, in PyTorch's order), so it equals `binary` followed by a sum bit for bit.
-func sumOf<K: BinaryKernel>(_ a: Tensor, _ b: Tensor, _ kernel: K) -> Tensor {
+/// type, in PyTorch's order), so it equals `binary` followed by a sum bit for bit; divided by
+/// `divisor` in the same pass for a mean (PyTorch's mean is the sum over the count).
+func sumOf<K: BinaryKernel>(_ a: Tensor, _ b: Tensor, _ kernel: K, divisor: Int = 1) -> Tensor {
   precondition(a.shape == b.shape && a.dtype == b.dtype && a.dtype.isFloatingPoint)
   guard a.isContiguous && b.isContiguous else {
-    return binary(a, b, to: a.shape, kernel).rawSumAll()
+    return binary(a, b, to: a.shape, kernel).rawSumAll(divisor: divisor)
   }
-  return a.dtype.dispatchFloat(PairSum(a: a, b: b, kernel: kernel))
+  return a.dtype.dispatchFloat(PairSum(a: a, b: b, kernel: kernel, divisor: divisor))
 }
 
 extension Tensor {
@@ -205,10 +206,12 @@ private struct PairSum<K: BinaryKernel>: FloatRoutine {
   let a: Tensor
   let b: Tensor
   let kernel: K
+  let divisor: Int
   func run<T: FloatScalar>(_: T.Type) -> Tensor {
     let (x, y) = (a.pointer(T.self), b.pointer(T.self))
     let out = Tensor(uninitializedShape: [], dtype: T.dtype)
-    out.pointer(T.self)[0] = T.cascadeSum(count: a.count) { kernel(x[$0], y[$0]) }
+    let sum = T.cascadeSum(count: a.count) { kernel(x[$0], y[$0]) }
+    out.pointer(T.self)[0] = divisor == 1 ? sum : sum / T(divisor)
     return out
   }
 }

@@ -38,7 +38,7 @@ public func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .m
     switch reduction {
     case .none: out = binary(x, y, to: x.shape, SquaredDifferenceKernel())
     case .sum: out = sumOf(x, y, SquaredDifferenceKernel())
-    case .mean: out = sumOf(x, y, SquaredDifferenceKernel()) / n
+    case .mean: out = sumOf(x, y, SquaredDifferenceKernel(), divisor: input.count)
     }
     guard input.requiresGradFlag || target.requiresGradFlag else { return out }
     let savedX = SavedTensor(x, op: "MseLossBackward0")
