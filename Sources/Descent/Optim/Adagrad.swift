@@ -52,14 +52,25 @@ public final class Adagrad: Optimizer {
     ///     s ← s + g²
     ///     θ ← θ − γ̃ · g / (√s + ε)
     func update<T: FloatScalar>(_ pass: ElementPass<T>, step t: Double) {
-      let clr = T(lr / (1 + (t - 1) * lrDecay))
-      let (λ, ε) = (T(weightDecay), T(eps))
-      pass.forEachElement { θ, grad, sum, _, _ in
-        var g = maximize ? -grad : grad
-        if weightDecay != 0 { g = g + λ * θ }
-        sum = sum + g * g
-        θ = θ - clr * g / (squareRoot(sum) + ε)
-      }
+      pass.forEachElement(
+        AdagradElementRule<T>(
+          clr: T(lr / (1 + (t - 1) * lrDecay)), λ: T(weightDecay), ε: T(eps),
+          maximize: maximize, decays: weightDecay != 0))
     }
+  }
+}
+
+/// Adagrad's rule for one element, with the step's scalars rounded once to the parameter's
+/// type.
+struct AdagradElementRule<T: FloatScalar>: ElementRule {
+  let clr, λ, ε: T
+  let maximize, decays: Bool
+
+  @inline(__always)
+  func callAsFunction(_ θ: inout T, _ grad: T, _ sum: inout T, _: inout T, _: inout T) {
+    var g = maximize ? -grad : grad
+    if decays { g = g + λ * θ }
+    sum = sum + g * g
+    θ = θ - clr * g / (squareRoot(sum) + ε)
   }
 }

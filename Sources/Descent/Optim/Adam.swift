@@ -58,23 +58,33 @@ public class Adam: Optimizer {
     ///     θ ← θ − γ/(1 − β₁ᵗ) · m / (√v̂ / √(1 − β₂ᵗ) + ε)
     func update<T: FloatScalar>(_ pass: ElementPass<T>, step t: Double) {
       let (beta1, beta2) = betas
-      let stepSize = T(lr / (1 - Double.pow(beta1, t)))
-      let biasCorrection2Sqrt = T(Double.pow(1 - Double.pow(beta2, t), 0.5))
-      let (w1, β2, w2, ε) = (T(1 - beta1), T(beta2), T(1 - beta2), T(eps))
-      let (λ, decay) = (T(weightDecay), T(1 - lr * weightDecay))
-      let decoupled = decoupledWeightDecay && weightDecay != 0
-      let coupled = !decoupledWeightDecay && weightDecay != 0
-      pass.forEachElement { θ, grad, m, v, vMax in
-        if decoupled { θ = θ * decay }
-        var g = maximize ? -grad : grad
-        if coupled { g = g + λ * θ }
-        m = lerp(m, g, w1)
-        v = v * β2 + w2 * g * g
-        if amsgrad { vMax = maximumPropagatingNaN(vMax, v) }
-        let denominator = squareRoot(amsgrad ? vMax : v) / biasCorrection2Sqrt + ε
-        θ = θ - stepSize * m / denominator
-      }
+      pass.forEachElement(
+        AdamElementRule<T>(
+          stepSize: T(lr / (1 - Double.pow(beta1, t))),
+          biasCorrection2Sqrt: T(Double.pow(1 - Double.pow(beta2, t), 0.5)),
+          w1: T(1 - beta1), β2: T(beta2), w2: T(1 - beta2), ε: T(eps), λ: T(weightDecay),
+          decay: T(1 - lr * weightDecay), decoupled: decoupledWeightDecay && weightDecay != 0,
+          coupled: !decoupledWeightDecay && weightDecay != 0, maximize: maximize,
+          amsgrad: amsgrad))
     }
+  }
+}
+
+/// Adam's rule for one element, with the step's scalars rounded once to the parameter's type.
+struct AdamElementRule<T: FloatScalar>: ElementRule {
+  let stepSize, biasCorrection2Sqrt, w1, β2, w2, ε, λ, decay: T
+  let decoupled, coupled, maximize, amsgrad: Bool
+
+  @inline(__always)
+  func callAsFunction(_ θ: inout T, _ grad: T, _ m: inout T, _ v: inout T, _ vMax: inout T) {
+    if decoupled { θ = θ * decay }
+    var g = maximize ? -grad : grad
+    if coupled { g = g + λ * θ }
+    m = lerp(m, g, w1)
+    v = v * β2 + w2 * g * g
+    if amsgrad { vMax = maximumPropagatingNaN(vMax, v) }
+    let denominator = squareRoot(amsgrad ? vMax : v) / biasCorrection2Sqrt + ε
+    θ = θ - stepSize * m / denominator
   }
 }
 

@@ -4,12 +4,16 @@
 /// An optimizer states three things, next to its options: the state buffers it keeps
 /// (`slots`), whether it counts steps, and `update`, its rule for one parameter. `update`
 /// computes the step's scalars in Double, as PyTorch does in Python floats, rounds each once
-/// to the parameter's type, then gives `pass.forEachElement` the rule for one element:
+/// to the parameter's type, then gives `pass.forEachElement` the rule for one element, an
+/// `ElementRule` beside the options:
 ///
 /// ```swift
 /// func update<T: FloatScalar>(_ pass: ElementPass<T>, step: Double) {
-///   let γ = T(lr)
-///   pass.forEachElement { θ, g, _, _, _ in θ = θ - γ * g }
+///   pass.forEachElement(PlainStep<T>(γ: T(lr)))
+/// }
+/// struct PlainStep<T: FloatScalar>: ElementRule {
+///   let γ: T
+///   func callAsFunction(_ θ: inout T, _ g: T, _: inout T, _: inout T, _: inout T) { θ = θ - γ * g }
 /// }
 /// ```
 ///

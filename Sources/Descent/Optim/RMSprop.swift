@@ -49,25 +49,37 @@ public final class RMSprop: Optimizer {
     ///     d ← √(v − ḡ²) + ε with ḡ ← αḡ + (1 − α)g (centered), else √v + ε
     ///     b ← μb + g/d,  θ ← θ − γb (momentum), else θ ← θ − γg/d
     func update<T: FloatScalar>(_ pass: ElementPass<T>, step _: Double) {
-      let (γ, α, w, ε) = (T(lr), T(alpha), T(1 - alpha), T(eps))
-      let (λ, μ) = (T(weightDecay), T(momentum))
-      pass.forEachElement { θ, grad, v, b, gAvg in
-        var g = maximize ? -grad : grad
-        if weightDecay != 0 { g = g + λ * θ }
-        v = v * α + w * g * g
-        var d = v
-        if centered {
-          gAvg = lerp(gAvg, g, w)
-          d = d - gAvg * gAvg
-        }
-        d = squareRoot(d) + ε
-        if momentum > 0 {
-          b = b * μ + g / d
-          θ = θ - γ * b
-        } else {
-          θ = θ - γ * g / d
-        }
-      }
+      pass.forEachElement(
+        RMSpropElementRule<T>(
+          γ: T(lr), α: T(alpha), w: T(1 - alpha), ε: T(eps), λ: T(weightDecay), μ: T(momentum),
+          maximize: maximize, decays: weightDecay != 0, centered: centered,
+          hasMomentum: momentum > 0))
+    }
+  }
+}
+
+/// RMSprop's rule for one element, with the step's scalars rounded once to the parameter's
+/// type.
+struct RMSpropElementRule<T: FloatScalar>: ElementRule {
+  let γ, α, w, ε, λ, μ: T
+  let maximize, decays, centered, hasMomentum: Bool
+
+  @inline(__always)
+  func callAsFunction(_ θ: inout T, _ grad: T, _ v: inout T, _ b: inout T, _ gAvg: inout T) {
+    var g = maximize ? -grad : grad
+    if decays { g = g + λ * θ }
+    v = v * α + w * g * g
+    var d = v
+    if centered {
+      gAvg = lerp(gAvg, g, w)
+      d = d - gAvg * gAvg
+    }
+    d = squareRoot(d) + ε
+    if hasMomentum {
+      b = b * μ + g / d
+      θ = θ - γ * b
+    } else {
+      θ = θ - γ * g / d
     }
   }
 }

@@ -53,17 +53,28 @@ public final class SGD: Optimizer {
     ///                g ← g + μb (Nesterov), else b
     ///     θ ← θ − γg
     func update<T: FloatScalar>(_ pass: ElementPass<T>, step _: Double) {
-      let (γ, λ, μ, undamped) = (T(lr), T(weightDecay), T(momentum), T(1 - dampening))
-      let first = pass.stateIsNew
-      pass.forEachElement { θ, grad, b, _, _ in
-        var g = maximize ? -grad : grad
-        if weightDecay != 0 { g = g + λ * θ }
-        if momentum != 0 {
-          b = first ? g : b * μ + undamped * g
-          g = nesterov ? g + μ * b : b
-        }
-        θ = θ - γ * g
-      }
+      pass.forEachElement(
+        SGDElementRule<T>(
+          γ: T(lr), λ: T(weightDecay), μ: T(momentum), undamped: T(1 - dampening),
+          first: pass.stateIsNew, maximize: maximize, decays: weightDecay != 0,
+          hasMomentum: momentum != 0, nesterov: nesterov))
     }
+  }
+}
+
+/// SGD's rule for one element, with the step's scalars rounded once to the parameter's type.
+struct SGDElementRule<T: FloatScalar>: ElementRule {
+  let γ, λ, μ, undamped: T
+  let first, maximize, decays, hasMomentum, nesterov: Bool
+
+  @inline(__always)
+  func callAsFunction(_ θ: inout T, _ grad: T, _ b: inout T, _: inout T, _: inout T) {
+    var g = maximize ? -grad : grad
+    if decays { g = g + λ * θ }
+    if hasMomentum {
+      b = first ? g : b * μ + undamped * g
+      g = nesterov ? g + μ * b : b
+    }
+    θ = θ - γ * g
   }
 }
